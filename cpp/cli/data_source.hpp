@@ -1,0 +1,29 @@
+// Where the MNIST sample comes from, for everything native (the CLI, the scripts through `mnist-sgd data`,
+// the tests): --data PATH or $MNIST_SAMPLE, then fastai's own cache, then this project's cache, which is
+// filled once by downloading the archive fastai downloads.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "mnist_sample.hpp"
+#include "result.hpp"
+
+namespace mnist_sgd {
+
+constexpr const char* kSampleUrl = "https://s3.amazonaws.com/fast-ai-sample/mnist_sample.tgz";
+
+// The archive or extracted folder to read: the first that exists of `explicit_path`, $MNIST_SAMPLE,
+// fastai's cache and the project's cache; downloaded into the project's cache when `allow_download`.
+Result<std::string> locate_mnist_sample(const std::optional<std::string>& explicit_path, bool allow_download);
+
+// Loads an archive (.tgz) or an extracted mnist_sample/ folder.
+Result<MnistSample> load_mnist_sample_path(const std::string& path);
+
+// A whole file, refusing files larger than max_bytes.
+Result<std::string> read_file(const std::string& path, std::size_t max_bytes);
+
+// Writes through a temporary file and a rename, so that a failure never leaves a half-written file.
+Result<void> write_file_atomically(const std::string& path, const std::string& content);
+
+}  // namespace mnist_sgd

@@ -1,0 +1,198 @@
+// mnist-sgd: chapter 4 of fastai's book ("MNIST basics") from the command line.
+//
+//   mnist-sgd train [options]   trains the linear model and prints what the book's loop prints
+//   mnist-sgd data [--data P]   prints where the MNIST sample is, downloading it once if needed
+//
+// Exit status: 0 done, 1 an error (bad data, diverged), 2 a usage error. Errors are one line on stderr.
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <memory>
+#include <new>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "data_source.hpp"
+#include "linear_model.hpp"
+#include "trainer.hpp"
+
+namespace mnist_sgd {
+namespace {
+
+constexpr const char* kUsage =
+    "usage: mnist-sgd train [--data PATH] [--epochs 20] [--lr 1] [--batch-size 256] [--seed 42]\n"
+    "                       [--init randn|pytorch] [--init-params FILE] [--save-params FILE] [--shuffle]\n"
+    "                       [--tsv] [--kernel fast|plain]\n"
+    "       mnist-sgd data [--data PATH]\n";
+
+struct Options {
+  std::string command;
+  std::optional<std::string> data;
+  int epochs = 20;
+  TrainConfig config;
+  Init init = Init::randn;
+  std::optional<std::string> init_params;
+  std::optional<std::string> save_params;
+  bool tsv = false;
+};
+
+template <typename Int>
+std::optional<std::string> parse_integer(const std::string& flag, const std::string& text, long long min,
+                                         long long max, Int& out) {
+  errno = 0;
+  char* end = nullptr;
+  const long long value = std::strtoll(text.c_str(), &end, 10);
+  if (text.empty() || *end != '\0' || errno == ERANGE || value < min || value > max)
+    return flag + " must be a whole number from " + std::to_string(min) + " to " + std::to_string(max) + ", got '" +
+           text + "'";
+  out = static_cast<Int>(value);
+  return std::nullopt;
+}
+
+std::optional<std::string> parse_learning_rate(const std::string& text, float& out) {
+  char* end = nullptr;
+  const float value = std::strtof(text.c_str(), &end);
+  if (text.empty() || *end != '\0' || !std::isfinite(value) || value <= 0.0f)
+    return "--lr must be a positive number, got '" + text + "'";
+  out = value;
+  return std::nullopt;
+}
+
+// The options, or a usage error.
+Result<Options> parse_options(const std::vector<std::string>& args) {
+  if (args.empty()) return Error{"missing command (train or data)"};
+  Options options;
+  options.command = args[0];
+  if (options.command != "train" && options.command != "data")
+    return Error{"unknown command '" + options.command + "' (expected train or data)"};
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    const std::string& flag = args[i];
+    static const std::vector<std::string> kFlags = {"--data", "--epochs", "--lr", "--batch-size", "--seed",
+                                                    "--init", "--init-params", "--save-params", "--kernel",
+                                                    "--shuffle", "--tsv"};
+    if (std::find(kFlags.begin(), kFlags.end(), flag) == kFlags.end()) return Error{"unknown option '" + flag + "'"};
+    const bool takes_value = flag != "--shuffle" && flag != "--tsv";
+    if (takes_value && i + 1 >= args.size()) return Error{flag + " needs a value"};
+    const std::string value = takes_value ? args[++i] : "";
+    std::optional<std::string> problem;
+    if (flag == "--data") options.data = value;
+    else if (options.command == "data") problem = "unknown option '" + flag + "' for data";
+    else if (flag == "--epochs") problem = parse_integer(flag, value, 0, 100000, options.epochs);
+    else if (flag == "--lr") problem = parse_learning_rate(value, options.config.lr);
+    else if (flag == "--batch-size") problem = parse_integer(flag, value, 1, kMaxBatchSize, options.config.batch_size);
+    else if (flag == "--seed") problem = parse_integer(flag, value, 0, 1LL << 53, options.config.seed);
+    else if (flag == "--init-params") options.init_params = value;
+    else if (flag == "--save-params") options.save_params = value;
+    else if (flag == "--shuffle") options.config.shuffle = true;
+    else if (flag == "--tsv") options.tsv = true;
+    else if (flag == "--init" && value == "randn") options.init = Init::randn;
+    else if (flag == "--init" && value == "pytorch") options.init = Init::pytorch_linear;
+    else if (flag == "--init") problem = "--init must be randn or pytorch, got '" + value + "'";
+    else if (flag == "--kernel" && value == "fast") options.config.kernel = Kernel::fast;
+    else if (flag == "--kernel" && value == "plain") options.config.kernel = Kernel::plain;
+    else if (flag == "--kernel") problem = "--kernel must be fast or plain, got '" + value + "'";
+    else problem = "unknown option '" + flag + "'";
+    if (problem) return Error{*problem};
+  }
+  return options;
+}
+
+int fail(const std::string& message) {
+  std::fprintf(stderr, "mnist-sgd: %s\n", message.c_str());
+  return 1;
+}
+
+std::string format_lr(float lr) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", lr);
+  return text;
+}
+
+int train(const Options& options) {
+  // Everything that can be wrong with the input is checked before any result is printed.
+  LinearParams params = init_params(options.config.seed, options.init);
+  if (options.init_params) {
+    auto text = read_file(*options.init_params, 1 << 20);
+    if (!text) return fail(text.error());
+    auto flat = parse_params(*text, kParamCount);
+    if (!flat) return fail(*options.init_params + ": " + flat.error());
+    params = from_flat(*flat).value();
+  }
+  auto location = locate_mnist_sample(options.data, /*allow_download=*/true);
+  if (!location) return fail(location.error());
+  auto sample = load_mnist_sample_path(*location);
+  if (!sample) return fail(sample.error());
+  auto trainer = Trainer::create(std::make_shared<const MnistSample>(std::move(sample).value()), params, options.config);
+  if (!trainer) return fail(trainer.error());
+
+  if (options.tsv) std::printf("epoch\tvalidate_epoch\taccuracy\ttrain_loss\tms\n");
+  std::vector<double> epoch_ms;
+  Validation validation = trainer->validate_epoch();
+  for (int epoch = 1; epoch <= options.epochs; ++epoch) {
+    auto stats = trainer->train_epoch();
+    if (!stats) {
+      if (!options.tsv && epoch > 1) std::printf("\n");
+      std::fflush(stdout);
+      return fail(stats.error());
+    }
+    validation = trainer->validate_epoch();
+    epoch_ms.push_back(stats->ms);
+    if (options.tsv)
+      std::printf("%d\t%.4f\t%.6f\t%.6f\t%.3f\n", epoch, validation.validate_epoch, validation.accuracy,
+                  stats->train_loss, stats->ms);
+    else
+      std::printf("%s%.4f", epoch > 1 ? " " : "", validation.validate_epoch);
+    std::fflush(stdout);
+  }
+  if (options.save_params) {
+    if (auto saved = write_file_atomically(*options.save_params, format_params(to_flat(trainer->params()))); !saved)
+      return fail(saved.error());
+  }
+  if (!options.tsv) {
+    std::sort(epoch_ms.begin(), epoch_ms.end());
+    const double median_ms = epoch_ms.empty() ? 0.0 : epoch_ms[epoch_ms.size() / 2];
+    std::printf("%s%d epochs, lr %s, batch %d: validate_epoch %.4f, accuracy %.4f (%d/%d), %.2f ms/epoch (median)\n",
+                options.epochs > 0 ? "\n" : "", options.epochs, format_lr(options.config.lr).c_str(),
+                options.config.batch_size, validation.validate_epoch, validation.accuracy, validation.correct,
+                validation.count, median_ms);
+  }
+  return 0;
+}
+
+int run(const std::vector<std::string>& args) {
+  if (!args.empty() && (args[0] == "--help" || args[0] == "-h" || args[0] == "help")) {
+    std::printf("%s", kUsage);
+    return 0;
+  }
+  auto parsed = parse_options(args);
+  if (!parsed) {
+    std::fprintf(stderr, "mnist-sgd: %s (see mnist-sgd --help)\n", parsed.error().c_str());
+    return 2;
+  }
+  const Options& options = *parsed;
+  if (options.command == "data") {
+    auto location = locate_mnist_sample(options.data, /*allow_download=*/true);
+    if (!location) return fail(location.error());
+    std::printf("%s\n", location->c_str());
+    return 0;
+  }
+  return train(options);
+}
+
+}  // namespace
+}  // namespace mnist_sgd
+
+int main(int argc, char** argv) {
+  try {
+    return mnist_sgd::run(std::vector<std::string>(argv + 1, argv + argc));
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "mnist-sgd: out of memory\n");
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "mnist-sgd: %s\n", error.what());
+  }
+  return 1;
+}

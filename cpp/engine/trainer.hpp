@@ -1,0 +1,90 @@
+// The book's training loop as a stepper: train_epoch / train_batch / validate_epoch, so that the CLI
+// runs it to the end and the page can step it one batch or one epoch at a time.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "linear_model.hpp"
+#include "mnist_sample.hpp"
+#include "random.hpp"
+#include "result.hpp"
+
+namespace mnist_sgd {
+
+enum class Kernel {
+  fast,   // kernels.hpp: fused, on the stored uint8 images
+  plain,  // linear_model.hpp: the Eigen spec, on a float copy of each batch
+};
+
+struct TrainConfig {
+  float lr = 1.0f;
+  int batch_size = 256;  // for training and for validate_epoch's batches, as in the book
+  bool shuffle = false;  // the book's DataLoader does not shuffle
+  std::uint64_t seed = 42;
+  Kernel kernel = Kernel::fast;
+};
+
+constexpr int kMaxBatchSize = 1 << 20;
+
+// A one-line message naming the first bad setting, or ok.
+Result<void> check_config(const TrainConfig& config);
+
+struct BatchStats {
+  int epoch = 0;  // 1-based: the epoch this batch belongs to
+  int batch = 0;  // 1-based within the epoch
+  int batches_per_epoch = 0;
+  float loss = 0.0f;
+};
+
+struct EpochStats {
+  int epoch = 0;           // 1-based
+  float train_loss = 0.0f;  // mean of the epoch's batch losses
+  double ms = 0.0;          // wall time of the epoch's training steps
+};
+
+struct Validation {
+  float validate_epoch = 0.0f;  // the seed's metric: mean of per-batch accuracies, rounded to 4 places
+  float accuracy = 0.0f;        // correct / count
+  int correct = 0;
+  int count = 0;
+};
+
+class Trainer {
+ public:
+  // The sample is shared, not copied: several trainers (and the page's runs) can use one.
+  static Result<Trainer> create(std::shared_ptr<const MnistSample> sample, LinearParams params, TrainConfig config);
+
+  // One SGD step on the next batch; starts the next epoch when the last one is done.
+  Result<BatchStats> train_batch();
+  // The remaining batches of the current epoch (all of them unless train_batch stopped midway).
+  Result<EpochStats> train_epoch();
+  // The book's validate_epoch over the validation set, plus the exact accuracy.
+  Validation validate_epoch() const;
+
+  const LinearParams& params() const { return params_; }
+  Result<void> set_params(LinearParams params);  // also clears a divergence
+  const TrainConfig& config() const { return config_; }
+  int epochs_done() const { return epochs_done_; }
+  int batches_per_epoch() const;
+
+ private:
+  Trainer(std::shared_ptr<const MnistSample> sample, LinearParams params, TrainConfig config);
+  float step(const int* rows, int count);
+  void start_epoch();
+
+  std::shared_ptr<const MnistSample> sample_;
+  LinearParams params_;
+  TrainConfig config_;
+  Rng shuffle_rng_;
+  std::vector<int> order_;     // the training rows in this epoch's order
+  std::vector<float> scratch_;  // the fast kernel's batch buffer
+  int epochs_done_ = 0;
+  int next_row_ = 0;            // position in order_; 0 means the next batch starts an epoch
+  float epoch_loss_sum_ = 0.0f;
+  int epoch_batches_ = 0;
+  std::string divergence_;      // set once the loss or the parameters stop being finite
+};
+
+}  // namespace mnist_sgd
