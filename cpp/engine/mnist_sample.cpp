@@ -5,9 +5,7 @@
 
 namespace mnist_sgd {
 
-int Dataset::count_label(std::uint8_t label) const {
-  return static_cast<int>(std::count(labels.begin(), labels.end(), label));
-}
+int Dataset::count_label(float label) const { return static_cast<int>(std::count(y.begin(), y.end(), label)); }
 
 Result<MnistSample> load_mnist_sample(ByteSpan tgz) {
   auto tar = gunzip(tgz);
@@ -22,10 +20,10 @@ namespace {
 struct ClassFolder {
   const char* split;
   const char* digit;
-  std::uint8_t label;
+  float label;
 };
 // The seed's order: train 3s, train 7s, valid 3s, valid 7s.
-constexpr std::array<ClassFolder, 4> kFolders = {{{"train", "3", 1}, {"train", "7", 0}, {"valid", "3", 1}, {"valid", "7", 0}}};
+constexpr std::array<ClassFolder, 4> kFolders = {{{"train", "3", 1.0f}, {"train", "7", 0.0f}, {"valid", "3", 1.0f}, {"valid", "7", 0.0f}}};
 
 // Which of kFolders a path like ".../train/3/10.png" belongs to, or -1.
 int folder_of(const std::string& path) {
@@ -64,12 +62,12 @@ Result<MnistSample> load_mnist_sample(const std::vector<TarEntry>& files) {
     Dataset& set = f < 2 ? sample.train : sample.valid;
     if (set.size() + folder_files.size() > static_cast<std::size_t>(kMaxImagesPerSplit))
       return Error{std::string("more than ") + std::to_string(kMaxImagesPerSplit) + " images in " + kFolders[f].split};
-    set.pixels.reserve(set.pixels.size() + folder_files.size() * kImagePixels);
+    set.x.reserve(set.x.size() + folder_files.size() * kImagePixels);
     for (const TarEntry* file : folder_files) {
       auto pixels = decode_digit_png(file->content);
       if (!pixels) return Error{file->path + ": " + pixels.error()};
-      set.pixels.insert(set.pixels.end(), pixels->begin(), pixels->end());
-      set.labels.push_back(kFolders[f].label);
+      for (std::uint8_t p : *pixels) set.x.push_back(static_cast<float>(p) / 255.0f);
+      set.y.push_back(kFolders[f].label);
     }
   }
   return sample;

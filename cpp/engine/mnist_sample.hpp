@@ -11,13 +11,14 @@
 
 namespace mnist_sgd {
 
-// n images of 28x28 grey pixels, as stored (0..255); the model reads pixel / 255.
+// The book's tensors: x = stacked images .view(-1, 28*28).float() / 255, y = 1 for a 3 and 0 for a 7.
+// Converted once here, so that training streams floats and never converts a pixel again.
 struct Dataset {
-  std::vector<std::uint8_t> pixels;  // (n, 784) row-major
-  std::vector<std::uint8_t> labels;  // (n): 1 for a 3, 0 for a 7, as in the book
-  int size() const { return static_cast<int>(labels.size()); }
-  const std::uint8_t* image(int i) const { return pixels.data() + static_cast<std::size_t>(i) * kImagePixels; }
-  int count_label(std::uint8_t label) const;
+  std::vector<float> x;  // (n, 784) row-major, pixel order row * 28 + col
+  std::vector<float> y;  // (n)
+  int size() const { return static_cast<int>(y.size()); }
+  const float* image(int i) const { return x.data() + static_cast<std::size_t>(i) * kImagePixels; }
+  int count_label(float label) const;
 };
 
 struct MnistSample {

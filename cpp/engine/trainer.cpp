@@ -19,14 +19,13 @@ std::string format_number(float x) {
   return text;
 }
 
-// A batch as the spec sees it: (count, 784) floats = pixels / 255, and targets (count).
+// A batch as the spec sees it: xb (count, 784) and yb (count), copied out like a DataLoader's batch.
 void batch_tensors(const Dataset& set, const int* rows, int count, Eigen::MatrixXf& xb, Eigen::VectorXf& yb) {
   xb.resize(count, kInputs);
   yb.resize(count);
   for (int i = 0; i < count; ++i) {
-    const std::uint8_t* image = set.image(rows[i]);
-    for (int j = 0; j < kInputs; ++j) xb(i, j) = static_cast<float>(image[j]) / 255.0f;
-    yb[i] = set.labels[rows[i]];
+    xb.row(i) = Eigen::Map<const Eigen::RowVectorXf>(set.image(rows[i]), kInputs);
+    yb[i] = set.y[rows[i]];
   }
 }
 
@@ -76,7 +75,7 @@ void Trainer::start_epoch() {
 }
 
 float Trainer::step(const int* rows, int count) {
-  if (config_.kernel == Kernel::fast) return sgd_step(sample_->train, rows, count, config_.lr, params_, scratch_);
+  if (config_.kernel == Kernel::fast) return sgd_step(sample_->train, rows, count, config_.lr, params_, dz_);
   Eigen::MatrixXf xb;
   Eigen::VectorXf yb;
   batch_tensors(sample_->train, rows, count, xb, yb);

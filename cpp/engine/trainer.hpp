@@ -14,8 +14,8 @@
 namespace mnist_sgd {
 
 enum class Kernel {
-  fast,   // kernels.hpp: fused, on the stored uint8 images
-  plain,  // linear_model.hpp: the Eigen spec, on a float copy of each batch
+  fast,   // kernels.hpp: two cache-friendly passes per batch
+  plain,  // linear_model.hpp: the Eigen spec, on a copy of each batch
 };
 
 struct TrainConfig {
@@ -79,7 +79,7 @@ class Trainer {
   TrainConfig config_;
   Rng shuffle_rng_;
   std::vector<int> order_;     // the training rows in this epoch's order
-  std::vector<float> scratch_;  // the fast kernel's batch buffer
+  std::vector<float> dz_;       // the fast kernel's dL/dz for one batch
   int epochs_done_ = 0;
   int next_row_ = 0;            // position in order_; 0 means the next batch starts an epoch
   float epoch_loss_sum_ = 0.0f;
