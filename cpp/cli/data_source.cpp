@@ -1,15 +1,10 @@
 #include "data_source.hpp"
 
-#include <spawn.h>
-#include <sys/wait.h>
-
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <vector>
-
-extern char** environ;
 
 namespace mnist_sgd {
 namespace fs = std::filesystem;
@@ -33,7 +28,8 @@ std::string project_cache() {
   return base + "/mnist-sgd/mnist_sample.tgz";
 }
 
-// The sample's shape, which a download must have before it is kept.
+}  // namespace
+
 Result<void> check_is_mnist_sample(const std::string& path) {
   auto sample = load_mnist_sample_path(path);
   if (!sample) return Error{sample.error()};
@@ -42,34 +38,6 @@ Result<void> check_is_mnist_sample(const std::string& path) {
                  std::to_string(sample->valid.size()) + " images)"};
   return {};
 }
-
-Result<void> download(const std::string& url, const std::string& destination) {
-  std::error_code ignored;
-  fs::create_directories(fs::path(destination).parent_path(), ignored);
-  const std::string partial = destination + ".part";
-  std::fprintf(stderr, "Downloading the MNIST sample (3.2 MB) from %s\n", url.c_str());
-  std::vector<std::string> args = {"curl", "--fail", "--location", "--progress-bar", "--max-filesize", "67108864",
-                                   "--output", partial, url};
-  std::vector<char*> argv;
-  for (auto& arg : args) argv.push_back(arg.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  int status = 0;
-  if (posix_spawnp(&pid, "curl", nullptr, nullptr, argv.data(), environ) != 0 || waitpid(pid, &status, 0) < 0 ||
-      !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    fs::remove(partial, ignored);
-    return Error{"could not download " + url};
-  }
-  if (auto checked = check_is_mnist_sample(partial); !checked) {
-    fs::remove(partial, ignored);
-    return Error{checked.error()};
-  }
-  fs::rename(partial, destination, ignored);
-  if (ignored) return Error{"could not write " + destination + ": " + ignored.message()};
-  return {};
-}
-
-}  // namespace
 
 Result<std::string> locate_mnist_sample(const std::optional<std::string>& explicit_path, bool allow_download) {
   if (explicit_path) {
@@ -87,7 +55,9 @@ Result<std::string> locate_mnist_sample(const std::optional<std::string>& explic
     if (fs::exists(candidate)) return candidate;
   const std::string cache = project_cache();
   if (allow_download) {
-    if (auto downloaded = download(kSampleUrl, cache); downloaded) return cache;
+    auto downloaded = download_mnist_sample(kSampleUrl, cache);
+    if (downloaded) return cache;
+    std::fprintf(stderr, "mnist-sgd: %s\n", downloaded.error().c_str());
   }
   return Error{"the MNIST sample was not found and could not be downloaded: put mnist_sample.tgz (from " +
                std::string(kSampleUrl) + ") at " + cache + ", or pass --data PATH or set MNIST_SAMPLE"};

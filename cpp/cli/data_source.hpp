@@ -17,6 +17,13 @@ constexpr const char* kSampleUrl = "https://s3.amazonaws.com/fast-ai-sample/mnis
 // fastai's cache and the project's cache; downloaded into the project's cache when `allow_download`.
 Result<std::string> locate_mnist_sample(const std::optional<std::string>& explicit_path, bool allow_download);
 
+// Downloads url to destination (through a temporary file, kept only if it holds the MNIST sample).
+// Where the platform cannot start curl (the WebAssembly CLI), it says so.
+Result<void> download_mnist_sample(const std::string& url, const std::string& destination);
+
+// Whether path holds the MNIST sample itself: 12,396 training and 2,038 validation images.
+Result<void> check_is_mnist_sample(const std::string& path);
+
 // Loads an archive (.tgz) or an extracted mnist_sample/ folder.
 Result<MnistSample> load_mnist_sample_path(const std::string& path);
 

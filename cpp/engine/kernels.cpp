@@ -62,6 +62,10 @@ inline void dot4(const float* x0, const float* x1, const float* x2, const float*
 
 float linear1_row(const float* x, const float* weights, float bias) { return dot(x, weights) + bias; }
 
+float predict_three(const float* x, const LinearParams& params) {
+  return sigmoid(linear1_row(x, params.weights.data(), params.bias));
+}
+
 float sgd_step(const Dataset& set, const int* rows, int count, float lr, LinearParams& params,
                std::vector<float>& dz) {
   dz.resize(count);
@@ -120,7 +124,7 @@ float sgd_step(const Dataset& set, const int* rows, int count, float lr, LinearP
 int count_correct(const Dataset& set, int first, int count, const LinearParams& params) {
   int correct = 0;
   for (int i = first; i < first + count; ++i) {
-    const bool predicts_three = sigmoid(linear1_row(set.image(i), params.weights.data(), params.bias)) > 0.5f;
+    const bool predicts_three = predict_three(set.image(i), params) > 0.5f;
     correct += predicts_three == (set.y[i] == 1.0f);
   }
   return correct;

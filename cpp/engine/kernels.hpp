@@ -16,6 +16,9 @@ namespace mnist_sgd {
 // z = x . weights + bias for one image x (784).
 float linear1_row(const float* x, const float* weights, float bias);
 
+// The model's probability that one image x (784) is a 3: sigmoid(linear1(x)).
+float predict_three(const float* x, const LinearParams& params);
+
 // One SGD step, p -= lr * grad, on the images set[rows[0..count)]; returns the batch's mnist_loss
 // (computed before the step, as the book's loop does).
 float sgd_step(const Dataset& set, const int* rows, int count, float lr, LinearParams& params,

@@ -1,0 +1,256 @@
+// The JavaScript face of the engine: every Embind line of the project is in this file.
+//
+// The module is built without C++ exceptions, so nothing here throws: a call that can fail returns its
+// error as a string field ("" when it worked), and web/engine.js turns that into a JavaScript Error.
+// Arrays cross as copies, never as views into the heap, which growing memory would invalidate.
+#include <emscripten/bind.h>
+#include <emscripten/val.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "digit_image.hpp"
+#include "kernels.hpp"
+#include "linear_model.hpp"
+#include "mnist_sample.hpp"
+#include "trainer.hpp"
+
+namespace mnist_sgd {
+namespace {
+
+using emscripten::val;
+
+val to_float32_array(const float* data, std::size_t size) {
+  return val(emscripten::typed_memory_view(size, data)).call<val>("slice");
+}
+
+std::vector<float> from_float32_array(const val& array) {
+  return emscripten::convertJSArrayToNumberVector<float>(array);
+}
+
+// The options of a run, as JavaScript passes them: {lr, batchSize, seed, shuffle, init}.
+struct RunOptions {
+  float lr = 1.0f;
+  int batchSize = 256;
+  double seed = 42;  // a JavaScript number; whole numbers up to 2^53
+  bool shuffle = false;
+  std::string init = "randn";  // "randn" (the book) or "pytorch" (nn.Linear's default)
+};
+
+struct EpochResult {
+  int epoch = 0;
+  float trainLoss = 0.0f;
+  double ms = 0.0;
+  std::string error;
+};
+
+struct BatchResult {
+  int epoch = 0;
+  int batch = 0;
+  int batchesPerEpoch = 0;
+  float loss = 0.0f;
+  std::string error;
+};
+
+struct ValidationResult {
+  float validateEpoch = 0.0f;
+  float accuracy = 0.0f;
+  int correct = 0;
+  int count = 0;
+};
+
+struct SampleCounts {
+  int train3 = 0, train7 = 0, valid3 = 0, valid7 = 0;
+};
+
+// A loaded MNIST sample. A failed load keeps the sample that was there.
+class SampleHandle {
+ public:
+  std::string load(const val& tgz_bytes) {
+    if (tgz_bytes.isUndefined() || tgz_bytes.isNull()) return "no archive given";
+    const std::size_t size = tgz_bytes["length"].as<std::size_t>();
+    if (size > kMaxArchiveBytes) return "the archive is larger than " + std::to_string(kMaxArchiveBytes >> 20) + " MiB";
+    const std::vector<std::uint8_t> bytes = emscripten::convertJSArrayToNumberVector<std::uint8_t>(tgz_bytes);
+    auto sample = load_mnist_sample(ByteSpan{bytes.data(), bytes.size()});
+    if (!sample) return sample.error();
+    sample_ = std::make_shared<const MnistSample>(std::move(sample).value());
+    return "";
+  }
+
+  bool loaded() const { return sample_ != nullptr; }
+
+  SampleCounts counts() const {
+    if (!sample_) return {};
+    return {sample_->train.count_label(1.0f), sample_->train.count_label(0.0f), sample_->valid.count_label(1.0f),
+            sample_->valid.count_label(0.0f)};
+  }
+
+  // One image, 784 values in [0, 1]; split is "train" or "valid". Empty when out of range.
+  val image(const std::string& split, int index) const {
+    const Dataset* set = dataset(split);
+    if (!set || index < 0 || index >= set->size()) return val::global("Float32Array").new_(0);
+    return to_float32_array(set->image(index), kImagePixels);
+  }
+
+  // 1 for a 3, 0 for a 7; -1 when out of range.
+  int label(const std::string& split, int index) const {
+    const Dataset* set = dataset(split);
+    if (!set || index < 0 || index >= set->size()) return -1;
+    return static_cast<int>(set->y[index]);
+  }
+
+  const std::shared_ptr<const MnistSample>& shared() const { return sample_; }
+
+ private:
+  const Dataset* dataset(const std::string& split) const {
+    if (!sample_) return nullptr;
+    if (split == "train") return &sample_->train;
+    if (split == "valid") return &sample_->valid;
+    return nullptr;
+  }
+
+  std::shared_ptr<const MnistSample> sample_;
+};
+
+// One training run of the linear model on a sample.
+class TrainerHandle {
+ public:
+  // Starts (or restarts) a run: parameters drawn from options.seed, nothing trained yet.
+  std::string reset(const SampleHandle& sample, const RunOptions& options) {
+    if (!sample.loaded()) return "no dataset loaded";
+    if (!(options.seed >= 0 && options.seed <= 9007199254740992.0 && options.seed == static_cast<double>(static_cast<std::uint64_t>(options.seed))))
+      return "seed must be a whole number from 0 to 2^53";
+    if (options.init != "randn" && options.init != "pytorch") return "init must be \"randn\" or \"pytorch\"";
+    TrainConfig config;
+    config.lr = options.lr;
+    config.batch_size = options.batchSize;
+    config.shuffle = options.shuffle;
+    config.seed = static_cast<std::uint64_t>(options.seed);
+    const LinearParams params = init_params(config.seed, options.init == "randn" ? Init::randn : Init::pytorch_linear);
+    auto trainer = Trainer::create(sample.shared(), params, config);
+    if (!trainer) return trainer.error();
+    trainer_.emplace(std::move(trainer).value());
+    return "";
+  }
+
+  EpochResult trainEpoch() {
+    if (!trainer_) return {0, 0.0f, 0.0, "the trainer has not been reset with a dataset"};
+    auto stats = trainer_->train_epoch();
+    if (!stats) return {trainer_->epochs_done() + 1, 0.0f, 0.0, stats.error()};
+    return {stats->epoch, stats->train_loss, stats->ms, ""};
+  }
+
+  BatchResult trainBatch() {
+    if (!trainer_) return {0, 0, 0, 0.0f, "the trainer has not been reset with a dataset"};
+    auto stats = trainer_->train_batch();
+    if (!stats) return {trainer_->epochs_done() + 1, 0, trainer_->batches_per_epoch(), 0.0f, stats.error()};
+    return {stats->epoch, stats->batch, stats->batches_per_epoch, stats->loss, ""};
+  }
+
+  ValidationResult validate() const {
+    if (!trainer_) return {};
+    const Validation v = trainer_->validate_epoch();
+    return {v.validate_epoch, v.accuracy, v.correct, v.count};
+  }
+
+  int epochsDone() const { return trainer_ ? trainer_->epochs_done() : 0; }
+
+  // 785 values: the 784 weights, then the bias (the reference files' layout).
+  val getParams() const {
+    if (!trainer_) return val::global("Float32Array").new_(0);
+    const std::vector<float> flat = to_flat(trainer_->params());
+    return to_float32_array(flat.data(), flat.size());
+  }
+
+  std::string setParams(const val& flat) {
+    if (!trainer_) return "the trainer has not been reset with a dataset";
+    auto params = from_flat(from_float32_array(flat));
+    if (!params) return params.error();
+    auto set = trainer_->set_params(std::move(params).value());
+    return set ? "" : set.error();
+  }
+
+  // The 784 weights, in pixel order, for drawing as a 28x28 map.
+  val weights() const {
+    if (!trainer_) return val::global("Float32Array").new_(0);
+    return to_float32_array(trainer_->params().weights.data(), kInputs);
+  }
+
+  // The probability that a 28x28 image (784 values in [0, 1]) is a 3; NaN for a wrong size or no run.
+  double predict(const val& image) const {
+    const std::vector<float> x = from_float32_array(image);
+    if (!trainer_ || x.size() != static_cast<std::size_t>(kInputs)) return std::nan("");
+    return predict_three(x.data(), trainer_->params());
+  }
+
+ private:
+  std::optional<Trainer> trainer_;
+};
+
+// A drawing (height x width ink values in [0, 1]) -> the 28x28 image MNIST would have made of it;
+// empty when there is no ink.
+val preprocess_drawing(const val& ink, int width, int height) {
+  const std::vector<float> pixels = from_float32_array(ink);
+  if (width <= 0 || height <= 0 || pixels.size() != static_cast<std::size_t>(width) * height)
+    return val::global("Float32Array").new_(0);
+  const std::vector<float> image = mnist_preprocess(pixels.data(), width, height);
+  return to_float32_array(image.data(), image.size());
+}
+
+}  // namespace
+}  // namespace mnist_sgd
+
+EMSCRIPTEN_BINDINGS(mnist_sgd) {
+  using namespace emscripten;
+  using namespace mnist_sgd;
+
+  value_object<RunOptions>("RunOptions")
+      .field("lr", &RunOptions::lr)
+      .field("batchSize", &RunOptions::batchSize)
+      .field("seed", &RunOptions::seed)
+      .field("shuffle", &RunOptions::shuffle)
+      .field("init", &RunOptions::init);
+  value_object<EpochResult>("EpochResult")
+      .field("epoch", &EpochResult::epoch)
+      .field("trainLoss", &EpochResult::trainLoss)
+      .field("ms", &EpochResult::ms)
+      .field("error", &EpochResult::error);
+  value_object<BatchResult>("BatchResult")
+      .field("epoch", &BatchResult::epoch)
+      .field("batch", &BatchResult::batch)
+      .field("batchesPerEpoch", &BatchResult::batchesPerEpoch)
+      .field("loss", &BatchResult::loss)
+      .field("error", &BatchResult::error);
+  value_object<ValidationResult>("ValidationResult")
+      .field("validateEpoch", &ValidationResult::validateEpoch)
+      .field("accuracy", &ValidationResult::accuracy)
+      .field("correct", &ValidationResult::correct)
+      .field("count", &ValidationResult::count);
+  value_object<SampleCounts>("SampleCounts")
+      .field("train3", &SampleCounts::train3)
+      .field("train7", &SampleCounts::train7)
+      .field("valid3", &SampleCounts::valid3)
+      .field("valid7", &SampleCounts::valid7);
+
+  class_<SampleHandle>("Sample")
+      .constructor<>()
+      .function("load", &SampleHandle::load)
+      .function("loaded", &SampleHandle::loaded)
+      .function("counts", &SampleHandle::counts)
+      .function("image", &SampleHandle::image)
+      .function("label", &SampleHandle::label);
+  class_<TrainerHandle>("Trainer")
+      .constructor<>()
+      .function("reset", &TrainerHandle::reset)
+      .function("trainEpoch", &TrainerHandle::trainEpoch)
+      .function("trainBatch", &TrainerHandle::trainBatch)
+      .function("validate", &TrainerHandle::validate)
+      .function("epochsDone", &TrainerHandle::epochsDone)
+      .function("getParams", &TrainerHandle::getParams)
+      .function("setParams", &TrainerHandle::setParams)
+      .function("weights", &TrainerHandle::weights)
+      .function("predict", &TrainerHandle::predict);
+  function("preprocessDrawing", &preprocess_drawing);
+}
