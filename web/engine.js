@@ -1,0 +1,170 @@
+// The engine for JavaScript: a thin wrapper over the Embind module (mnist_sgd.js + mnist_sgd.wasm) that
+// turns its error strings into Errors, fills in default options and owns the C++ handles.
+//
+//   import { loadEngine } from './engine.js';
+//   const engine = await loadEngine();
+//   const sample = engine.loadSample(new Uint8Array(await (await fetch('mnist_sample.tgz')).arrayBuffer()));
+//   const trainer = engine.createTrainer(sample, { lr: 1, batchSize: 256, seed: 42 });
+//   for (let epoch = 0; epoch < 20; epoch++) trainer.trainEpoch();
+//   console.log(trainer.validate().validateEpoch);  // the book's metric
+//   trainer.delete(); sample.delete();
+import createMnistSgd from './mnist_sgd.js';
+
+/** The book's settings: lr 1, batch 256, no shuffling, weights drawn as randn * 1. */
+export const DEFAULT_OPTIONS = Object.freeze({ lr: 1, batchSize: 256, seed: 42, shuffle: false, init: 'randn' });
+
+/**
+ * Instantiates the WebAssembly module. In Node, pass { wasmBinary } (Emscripten 3.1.6 cannot fetch a file path).
+ * @param {object} [moduleOptions] passed to the Emscripten factory
+ */
+export async function loadEngine(moduleOptions = {}) {
+  return new Engine(await createMnistSgd(moduleOptions));
+}
+
+function check(error) {
+  if (error) throw new Error(error);
+}
+
+export class Engine {
+  #module;
+
+  constructor(module) {
+    this.#module = module;
+  }
+
+  /** Decodes mnist_sample.tgz (its bytes) into a Sample. Throws an Error naming the problem. */
+  loadSample(bytes) {
+    if (!(bytes instanceof Uint8Array)) throw new TypeError('loadSample takes the archive as a Uint8Array');
+    const handle = new this.#module.Sample();
+    const error = handle.load(bytes);
+    if (error) {
+      handle.delete();
+      throw new Error(error);
+    }
+    return new Sample(handle);
+  }
+
+  /** A training run of the linear model on a sample, parameters drawn from options.seed. */
+  createTrainer(sample, options = {}) {
+    const handle = new this.#module.Trainer();
+    const trainer = new Trainer(handle, sample);
+    try {
+      trainer.reset(options);
+    } catch (error) {
+      handle.delete();
+      throw error;
+    }
+    return trainer;
+  }
+
+  /**
+   * MNIST's preprocessing of a drawing: ink (height x width values in [0, 1], row-major) -> the 784-pixel
+   * image the model sees, or null when there is no ink.
+   */
+  preprocessDrawing(ink, width, height) {
+    const image = this.#module.preprocessDrawing(Float32Array.from(ink), width, height);
+    return image.length ? image : null;
+  }
+
+  /** Bytes of WebAssembly memory in use by the heap's high-water mark (for leak checks). */
+  get memoryBytes() {
+    return this.#module.HEAPU8.length;
+  }
+}
+
+export class Sample {
+  #handle;
+
+  constructor(handle) {
+    this.#handle = handle;
+    /** {train3, train7, valid3, valid7} image counts. */
+    this.counts = handle.counts();
+    this.trainCount = this.counts.train3 + this.counts.train7;
+    this.validCount = this.counts.valid3 + this.counts.valid7;
+  }
+
+  /** Image `index` of 'train' or 'valid': 784 values in [0, 1]. */
+  image(split, index) {
+    return this.#handle.image(split, index);
+  }
+
+  /** 1 for a 3, 0 for a 7 (the book's labels). */
+  label(split, index) {
+    return this.#handle.label(split, index);
+  }
+
+  get handle() {
+    return this.#handle;
+  }
+
+  delete() {
+    this.#handle?.delete();
+    this.#handle = null;
+  }
+}
+
+export class Trainer {
+  #handle;
+  #sample;
+
+  constructor(handle, sample) {
+    this.#handle = handle;
+    this.#sample = sample;
+    this.options = { ...DEFAULT_OPTIONS };
+  }
+
+  /** Starts the run again from parameters drawn from the seed; options not given keep their value. */
+  reset(options = {}) {
+    const next = { ...this.options, ...options };
+    check(this.#handle.reset(this.#sample.handle, next));
+    this.options = next;
+  }
+
+  /** The rest of the current epoch: {epoch, trainLoss, ms}. Throws on divergence ("diverged at epoch N ..."). */
+  trainEpoch() {
+    const result = this.#handle.trainEpoch();
+    check(result.error);
+    return { epoch: result.epoch, trainLoss: result.trainLoss, ms: result.ms };
+  }
+
+  /** One SGD step on the next batch: {epoch, batch, batchesPerEpoch, loss}. */
+  trainBatch() {
+    const result = this.#handle.trainBatch();
+    check(result.error);
+    return { epoch: result.epoch, batch: result.batch, batchesPerEpoch: result.batchesPerEpoch, loss: result.loss };
+  }
+
+  /** The book's validate_epoch (mean of per-batch accuracies, 4 places) and the exact accuracy. */
+  validate() {
+    return this.#handle.validate();
+  }
+
+  get epochsDone() {
+    return this.#handle.epochsDone();
+  }
+
+  /** 785 values: 784 weights, then the bias (the layout of the reference files). */
+  getParams() {
+    return this.#handle.getParams();
+  }
+
+  setParams(params) {
+    check(this.#handle.setParams(Float32Array.from(params)));
+  }
+
+  /** The 784 weights in pixel order (row * 28 + col). */
+  weights() {
+    return this.#handle.weights();
+  }
+
+  /** Probability that a 784-pixel image is a 3. */
+  predict(image) {
+    if (image?.length !== 784) throw new Error(`predict takes 784 pixels, got ${image?.length}`);
+    return this.#handle.predict(image instanceof Float32Array ? image : Float32Array.from(image));
+  }
+
+  delete() {
+    this.#handle?.delete();
+    this.#handle = null;
+  }
+}
