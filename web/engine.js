@@ -66,9 +66,14 @@ export class Engine {
     return image.length ? image : null;
   }
 
-  /** Bytes of WebAssembly memory in use by the heap's high-water mark (for leak checks). */
+  /** Bytes of WebAssembly memory: grows when the heap needs more, never shrinks. */
   get memoryBytes() {
     return this.#module.HEAPU8.length;
+  }
+
+  /** Bytes allocated on the C++ heap and not yet freed (for leak checks). */
+  get heapBytesInUse() {
+    return this.#module.heapBytesInUse();
   }
 }
 

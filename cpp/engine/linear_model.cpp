@@ -42,8 +42,6 @@ Eigen::VectorXf linear1(const Eigen::MatrixXf& xb, const LinearParams& params) {
   return (xb * params.weights).array() + params.bias;
 }
 
-float sigmoid(float z) { return static_cast<float>(1.0 / (1.0 + std::exp(-static_cast<double>(z)))); }
-
 Eigen::VectorXf sigmoid(const Eigen::VectorXf& z) { return z.unaryExpr([](float v) { return sigmoid(v); }); }
 
 float mnist_loss(const Eigen::VectorXf& predictions, const Eigen::VectorXf& targets) {

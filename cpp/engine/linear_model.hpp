@@ -5,10 +5,12 @@
 #pragma once
 
 #include <Eigen/Core>
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "portable_math.hpp"
 #include "result.hpp"
 
 namespace mnist_sgd {
@@ -35,8 +37,11 @@ Result<LinearParams> from_flat(const std::vector<float>& flat);
 // xb is (B, 784) with pixels / 255; returns z = xb @ weights + bias, (B).
 Eigen::VectorXf linear1(const Eigen::MatrixXf& xb, const LinearParams& params);
 
-// 1 / (1 + e^-z), evaluated in double and rounded once, so that every libm gives the same float.
-float sigmoid(float z);
+// 1 / (1 + e^-z), evaluated in double with portable_exp and rounded once: the same float on every platform.
+inline float sigmoid(float z) {
+  if (!(std::fabs(z) < 700.0f)) return std::isnan(z) ? z : (z > 0.0f ? 1.0f : 0.0f);  // saturated (or NaN)
+  return static_cast<float>(1.0 / (1.0 + portable_exp(-static_cast<double>(z))));
+}
 Eigen::VectorXf sigmoid(const Eigen::VectorXf& z);
 
 // The book: predictions = predictions.sigmoid(); torch.where(targets == 1, 1 - predictions, predictions).mean()

@@ -1,7 +1,7 @@
 // The project's own random numbers. std::normal_distribution (and std::shuffle) differ between standard
 // libraries, so the native build (libstdc++) and the WebAssembly build (libc++) would draw different
 // weights from the same seed. Everything here uses only integer arithmetic and IEEE +, -, *, /, sqrt,
-// which give the same bits on every conforming platform.
+// which give the same bits on every conforming platform (portable_math.hpp).
 #pragma once
 
 #include <cstdint>
@@ -24,9 +24,6 @@ class Rng {
   double spare_normal_ = 0.0;
   bool has_spare_normal_ = false;
 };
-
-// log(x) for x > 0 from +, -, *, / alone, so that it is bit-identical across libms.
-double portable_log(double x);
 
 // Fisher-Yates shuffle of 0..n-1 in place.
 void shuffle_indices(std::vector<int>& indices, Rng& rng);

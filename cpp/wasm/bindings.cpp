@@ -5,6 +5,7 @@
 // Arrays cross as copies, never as views into the heap, which growing memory would invalidate.
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
+#include <malloc.h>
 
 #include <memory>
 #include <optional>
@@ -199,6 +200,9 @@ val preprocess_drawing(const val& ink, int width, int height) {
   return to_float32_array(image.data(), image.size());
 }
 
+// Bytes the C++ heap has handed out and not had back: the leak checks watch this.
+double heap_bytes_in_use() { return static_cast<double>(mallinfo().uordblks); }
+
 }  // namespace
 }  // namespace mnist_sgd
 
@@ -253,4 +257,5 @@ EMSCRIPTEN_BINDINGS(mnist_sgd) {
       .function("weights", &TrainerHandle::weights)
       .function("predict", &TrainerHandle::predict);
   function("preprocessDrawing", &preprocess_drawing);
+  function("heapBytesInUse", &heap_bytes_in_use);
 }

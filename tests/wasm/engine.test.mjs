@@ -1,0 +1,165 @@
+// The WebAssembly module through web/engine.js, under Node's test runner: the reference trajectory,
+// parity with the native CLI, bad input, leaks and size. Run by scripts/test after scripts/build-site.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const site = path.join(root, 'build/site');
+const reference = path.join(root, 'tests/reference/linear-seed42-lr1-bs256-e20');
+const archivePath = process.env.MNIST_SAMPLE;
+assert.ok(archivePath && existsSync(archivePath) && statSync(archivePath).isFile(),
+  `MNIST_SAMPLE must name mnist_sample.tgz (got ${archivePath ?? 'nothing'})`);
+
+const { loadEngine } = await import(path.join(site, 'engine.js'));
+const engine = await loadEngine({ wasmBinary: readFileSync(path.join(site, 'mnist_sgd.wasm')) });
+const archive = new Uint8Array(readFileSync(archivePath));
+const sample = engine.loadSample(archive);
+
+const readNumbers = (file) => readFileSync(file, 'utf8').trim().split('\n').map(Number);
+const readTrajectory = (file) => readFileSync(file, 'utf8').trim().split('\n').slice(1)
+  .map((line) => line.split('\t').map(Number));
+
+test('the sample decodes to 6131 / 6265 / 1010 / 1028 images', () => {
+  assert.deepEqual({ ...sample.counts }, { train3: 6131, train7: 6265, valid3: 1010, valid7: 1028 });
+  assert.equal(sample.label('train', 0), 1);
+  assert.equal(sample.label('train', sample.trainCount - 1), 0);
+});
+
+test('training from the reference init lands on the PyTorch trajectory and final parameters', () => {
+  const trainer = engine.createTrainer(sample, { lr: 1, batchSize: 256 });
+  trainer.setParams(readNumbers(path.join(reference, 'init_params.txt')));
+  for (const [epoch, validateEpoch, accuracy, trainLoss] of readTrajectory(path.join(reference, 'trajectory.tsv'))) {
+    const stats = trainer.trainEpoch();
+    const validation = trainer.validate();
+    assert.equal(stats.epoch, epoch);
+    assert.ok(Math.abs(validation.validateEpoch - validateEpoch) <= 0.001, `epoch ${epoch}: ${validation.validateEpoch} vs ${validateEpoch}`);
+    assert.ok(Math.abs(validation.accuracy - accuracy) <= 0.001, `epoch ${epoch} accuracy`);
+    assert.ok(Math.abs(stats.trainLoss - trainLoss) <= 1e-4, `epoch ${epoch} loss`);
+  }
+  const finalParams = readNumbers(path.join(reference, 'final_params.txt'));
+  const params = trainer.getParams();
+  assert.equal(params.length, 785);
+  const worst = Math.max(...finalParams.map((value, i) => Math.abs(value - params[i])));
+  assert.ok(worst <= 1e-3, `largest parameter difference ${worst}`);
+  trainer.delete();
+});
+
+test('step batch walks through an epoch and then starts the next one', () => {
+  const trainer = engine.createTrainer(sample, { batchSize: 1000 });
+  const first = trainer.trainBatch();
+  assert.deepEqual([first.epoch, first.batch, first.batchesPerEpoch], [1, 1, 13]);
+  const rest = trainer.trainEpoch();  // finishes epoch 1
+  assert.equal(rest.epoch, 1);
+  assert.equal(trainer.epochsDone, 1);
+  assert.equal(trainer.trainBatch().epoch, 2);
+  trainer.delete();
+});
+
+// Runs a CLI and returns its stdout; the wasm CLI runs with the optimising compiler from the start (see scripts/mnist-sgd).
+const cli = (command, args) => execFileSync(command[0], [...command.slice(1), ...args], { encoding: 'utf8' });
+const nativeCli = [path.join(root, 'build/native/mnist-sgd')];
+const wasmCli = ['node', '--no-experimental-fetch', '--no-liftoff', path.join(root, 'build/wasm/mnist-sgd-cli.cjs')];
+const withoutTimes = (tsv) => tsv.trim().split('\n').map((line) => line.split('\t').slice(0, 4).join('\t'));
+
+for (const args of [
+  ['--epochs', '5', '--seed', '7'],
+  ['--epochs', '4', '--seed', '3', '--lr', '0.1', '--batch-size', '64', '--shuffle'],
+  ['--epochs', '3', '--init', 'pytorch', '--batch-size', '1000'],
+]) {
+  test(`native and WebAssembly CLIs print the same run: ${args.join(' ')}`, () => {
+    const common = ['train', '--data', archivePath, '--tsv', ...args];
+    assert.deepEqual(withoutTimes(cli(wasmCli, common)), withoutTimes(cli(nativeCli, common)));
+  });
+}
+
+test('same seed, no init file: native and WebAssembly draw bit-identical weights', () => {
+  const trainer = engine.createTrainer(sample, { seed: 2024 });
+  const drawn = Array.from(trainer.getParams(), (value) => value.toPrecision(9));
+  const saved = path.join(root, 'build/seed2024-epoch0.txt');
+  cli(nativeCli, ['train', '--data', archivePath, '--seed', '2024', '--epochs', '0', '--save-params', saved]);
+  const native = readNumbers(saved).map((value) => value.toPrecision(9));
+  assert.deepEqual(drawn, native);
+  trainer.delete();
+});
+
+test('the module page and the module trainer print the same 20 numbers as the native CLI', () => {
+  const trainer = engine.createTrainer(sample, { seed: 42 });
+  const line = [];
+  for (let epoch = 0; epoch < 20; epoch++) {
+    trainer.trainEpoch();
+    line.push(trainer.validate().validateEpoch.toFixed(4));
+  }
+  const native = cli(nativeCli, ['train', '--data', archivePath, '--seed', '42']).split('\n')[0];
+  assert.equal(line.join(' '), native);
+  trainer.delete();
+});
+
+test('bad input is an Error with a one-line message, and the module stays usable', () => {
+  const cases = [
+    [() => engine.loadSample(new Uint8Array(0)), /empty/],
+    [() => engine.loadSample(new Uint8Array([1, 2, 3, 4])), /not a gzip file/],
+    [() => engine.loadSample(archive.subarray(0, archive.length >> 1)), /truncated/],
+    [() => engine.createTrainer(sample, { lr: NaN }), /learning rate/],
+    [() => engine.createTrainer(sample, { lr: -1 }), /learning rate/],
+    [() => engine.createTrainer(sample, { batchSize: 0 }), /batch size/],
+    [() => engine.createTrainer(sample, { seed: 1.5 }), /seed/],
+    [() => engine.createTrainer(sample, { init: 'zeros' }), /init/],
+  ];
+  for (const [call, message] of cases) {
+    assert.throws(call, (error) => error instanceof Error && message.test(error.message) && !error.message.includes('\n'));
+  }
+  const trainer = engine.createTrainer(sample);
+  assert.throws(() => trainer.setParams(new Float32Array(10)), /785 parameters/);
+  assert.throws(() => trainer.setParams(new Float32Array(785).fill(NaN)), /finite/);
+  assert.throws(() => trainer.predict(new Float32Array(10)), /784 pixels/);
+  assert.throws(() => trainer.reset({ lr: Infinity }), /learning rate/);
+  assert.equal(trainer.options.lr, 1, 'a rejected reset keeps the options');
+  // After all that, the same module still trains.
+  trainer.trainEpoch();
+  assert.ok(trainer.validate().accuracy > 0.5);
+  trainer.delete();
+});
+
+// mnist_loss saturates instead of overflowing (a huge lr leaves sigmoid at 0 or 1 and the gradient at 0), so
+// divergence needs parameters whose products overflow: +inf and -inf partial sums make z NaN.
+test('parameters that overflow stop training with "diverged at epoch N", and reset recovers', () => {
+  const trainer = engine.createTrainer(sample);
+  trainer.setParams(Float32Array.from({ length: 785 }, (_, i) => (i % 2 ? 3e38 : -3e38)));
+  assert.throws(() => trainer.trainEpoch(), /diverged at epoch 1/);
+  assert.throws(() => trainer.trainBatch(), /diverged at epoch 1/, 'it stays stopped');
+  trainer.reset({ lr: 1 });
+  trainer.trainEpoch();
+  assert.ok(trainer.validate().accuracy > 0.5);
+  trainer.delete();
+});
+
+test('the heap does not grow across 1,000 create/train/delete cycles and 10,000 predictions', () => {
+  const cycle = () => {
+    const trainer = engine.createTrainer(sample, { batchSize: 64 });
+    trainer.trainBatch();
+    trainer.getParams();
+    trainer.delete();
+  };
+  cycle();  // first-use allocations (e.g. the stack's high-water mark) happen once
+  const before = engine.heapBytesInUse;
+  const memoryBefore = engine.memoryBytes;
+  for (let i = 0; i < 1000; i++) cycle();
+  assert.equal(engine.heapBytesInUse, before);
+
+  const trainer = engine.createTrainer(sample);
+  const image = sample.image('valid', 0);
+  const withTrainer = engine.heapBytesInUse;
+  for (let i = 0; i < 10000; i++) trainer.predict(image);
+  assert.equal(engine.heapBytesInUse, withTrainer);
+  trainer.delete();
+  assert.equal(engine.memoryBytes, memoryBefore);
+});
+
+test('the module (.wasm plus its JavaScript glue) stays under 150 KB', () => {
+  const bytes = statSync(path.join(site, 'mnist_sgd.wasm')).size + statSync(path.join(site, 'mnist_sgd.js')).size;
+  assert.ok(bytes < 150 * 1024, `${bytes} bytes`);
+});
