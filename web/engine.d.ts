@@ -1,0 +1,67 @@
+// Types for web/engine.js (Emscripten 3.1.6 cannot emit them).
+
+export interface RunOptions {
+  /** Learning rate, > 0. The book: 1. */
+  lr: number;
+  /** Images per SGD step and per validation batch. The book: 256. */
+  batchSize: number;
+  /** Seeds the initial parameters (and the shuffling): a whole number from 0 to 2^53. */
+  seed: number;
+  /** Reshuffle the training images every epoch. The book's DataLoader does not. */
+  shuffle: boolean;
+  /** 'randn': the book's torch.randn * 1; 'pytorch': nn.Linear's uniform +-1/sqrt(784). */
+  init: 'randn' | 'pytorch';
+}
+
+export const DEFAULT_OPTIONS: Readonly<RunOptions>;
+
+export interface EpochStats { epoch: number; trainLoss: number; ms: number; }
+export interface BatchStats { epoch: number; batch: number; batchesPerEpoch: number; loss: number; }
+export interface Validation {
+  /** The book's validate_epoch: mean of per-batch accuracies, rounded to 4 places. */
+  validateEpoch: number;
+  /** correct / count. */
+  accuracy: number;
+  correct: number;
+  count: number;
+}
+export interface SampleCounts { train3: number; train7: number; valid3: number; valid7: number; }
+
+export function loadEngine(moduleOptions?: { wasmBinary?: ArrayBuffer | Uint8Array; locateFile?: (path: string) => string }): Promise<Engine>;
+
+export class Engine {
+  /** Decodes mnist_sample.tgz. Throws an Error whose message names the problem. */
+  loadSample(bytes: Uint8Array): Sample;
+  createTrainer(sample: Sample, options?: Partial<RunOptions>): Trainer;
+  /** A drawing (height x width ink in [0, 1]) -> the 28x28 image MNIST would make of it, or null without ink. */
+  preprocessDrawing(ink: ArrayLike<number>, width: number, height: number): Float32Array | null;
+  readonly memoryBytes: number;
+  readonly heapBytesInUse: number;
+}
+
+export class Sample {
+  readonly counts: SampleCounts;
+  readonly trainCount: number;
+  readonly validCount: number;
+  /** 784 values in [0, 1], row by row. */
+  image(split: 'train' | 'valid', index: number): Float32Array;
+  /** 1 for a 3, 0 for a 7. */
+  label(split: 'train' | 'valid', index: number): number;
+  delete(): void;
+}
+
+export class Trainer {
+  readonly options: RunOptions;
+  readonly epochsDone: number;
+  reset(options?: Partial<RunOptions>): void;
+  trainEpoch(): EpochStats;
+  trainBatch(): BatchStats;
+  validate(): Validation;
+  /** 785 values: 784 weights, then the bias. */
+  getParams(): Float32Array;
+  setParams(params: ArrayLike<number>): void;
+  weights(): Float32Array;
+  /** Probability that the image is a 3. */
+  predict(image: ArrayLike<number>): number;
+  delete(): void;
+}
