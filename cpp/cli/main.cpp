@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "baseline.hpp"
 #include "data_source.hpp"
 #include "linear_model.hpp"
 #include "trainer.hpp"
@@ -26,7 +27,7 @@ namespace {
 constexpr const char* kUsage =
     "usage: mnist-sgd train [--data PATH] [--epochs 20] [--lr 1] [--batch-size 256] [--seed 42]\n"
     "                       [--init randn|pytorch] [--init-params FILE] [--save-params FILE] [--shuffle]\n"
-    "                       [--tsv] [--kernel fast|plain]\n"
+    "                       [--tsv] [--kernel fast|plain] [--model linear|baseline]\n"
     "       mnist-sgd data [--data PATH]\n";
 
 struct Options {
@@ -38,6 +39,7 @@ struct Options {
   std::optional<std::string> init_params;
   std::optional<std::string> save_params;
   bool tsv = false;
+  bool baseline = false;  // --model baseline: the chapter's pixel-similarity model, no training
 };
 
 template <typename Int>
@@ -73,7 +75,7 @@ Result<Options> parse_options(const std::vector<std::string>& args) {
     const std::string& flag = args[i];
     static const std::vector<std::string> kFlags = {"--data", "--epochs", "--lr", "--batch-size", "--seed",
                                                     "--init", "--init-params", "--save-params", "--kernel",
-                                                    "--shuffle", "--tsv"};
+                                                    "--model", "--shuffle", "--tsv"};
     if (std::find(kFlags.begin(), kFlags.end(), flag) == kFlags.end()) return Error{"unknown option '" + flag + "'"};
     const bool takes_value = flag != "--shuffle" && flag != "--tsv";
     if (takes_value && i + 1 >= args.size()) return Error{flag + " needs a value"};
@@ -95,6 +97,8 @@ Result<Options> parse_options(const std::vector<std::string>& args) {
     else if (flag == "--kernel" && value == "fast") options.config.kernel = Kernel::fast;
     else if (flag == "--kernel" && value == "plain") options.config.kernel = Kernel::plain;
     else if (flag == "--kernel") problem = "--kernel must be fast or plain, got '" + value + "'";
+    else if (flag == "--model" && (value == "linear" || value == "baseline")) options.baseline = value == "baseline";
+    else if (flag == "--model") problem = "--model must be linear or baseline, got '" + value + "'";
     else problem = "unknown option '" + flag + "'";
     if (problem) return Error{*problem};
   }
@@ -112,6 +116,14 @@ std::string format_lr(float lr) {
   return text;
 }
 
+// The chapter's starting point: no training, just the mean 3 and mean 7 as templates.
+int run_baseline(const MnistSample& sample) {
+  const BaselineAccuracy accuracy = evaluate_pixel_similarity(fit_pixel_similarity(sample.train), sample.valid);
+  std::printf("pixel similarity: accuracy on 3s %.4f, on 7s %.4f, mean %.4f\n", accuracy.threes, accuracy.sevens,
+              accuracy.mean);
+  return 0;
+}
+
 int train(const Options& options) {
   // Everything that can be wrong with the input is checked before any result is printed.
   LinearParams params = init_params(options.config.seed, options.init);
@@ -126,6 +138,7 @@ int train(const Options& options) {
   if (!location) return fail(location.error());
   auto sample = load_mnist_sample_path(*location);
   if (!sample) return fail(sample.error());
+  if (options.baseline) return run_baseline(*sample);
   auto trainer = Trainer::create(std::make_shared<const MnistSample>(std::move(sample).value()), params, options.config);
   if (!trainer) return fail(trainer.error());
 
