@@ -59,8 +59,8 @@ Result<std::string> locate_mnist_sample(const std::optional<std::string>& explic
     if (downloaded) return cache;
     std::fprintf(stderr, "mnist-sgd: %s\n", downloaded.error().c_str());
   }
-  return Error{"the MNIST sample was not found and could not be downloaded: put mnist_sample.tgz (from " +
-               std::string(kSampleUrl) + ") at " + cache + ", or pass --data PATH or set MNIST_SAMPLE"};
+  return Error{std::string("the MNIST sample was not found") + (allow_download ? " and could not be downloaded" : "") +
+               ": put mnist_sample.tgz (from " + kSampleUrl + ") at " + cache + ", or pass --data PATH or set MNIST_SAMPLE"};
 }
 
 Result<std::string> read_file(const std::string& path, std::size_t max_bytes) {

@@ -134,6 +134,11 @@ int train(const Options& options) {
     if (!flat) return fail(*options.init_params + ": " + flat.error());
     params = from_flat(*flat).value();
   }
+  if (options.save_params) {
+    if (auto writable = write_file_atomically(*options.save_params + ".check", ""); !writable)
+      return fail(*options.save_params + ": cannot write there");
+    std::remove((*options.save_params + ".check").c_str());
+  }
   auto location = locate_mnist_sample(options.data, /*allow_download=*/true);
   if (!location) return fail(location.error());
   auto sample = load_mnist_sample_path(*location);

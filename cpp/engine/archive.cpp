@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <climits>
 #include <cstdlib>
 #include <cstring>
 
@@ -9,9 +10,9 @@
 // libpng can be fetched. Its allocations go through a cap so that no input can make it allocate without
 // bound (a gzip bomb fails with "outofmem" instead of exhausting memory).
 namespace {
-void* capped_realloc(void* p, std::size_t size) {
-  return size > mnist_sgd::kMaxInflatedBytes ? nullptr : std::realloc(p, size);
-}
+// The most stb may hold in one buffer: gunzip lowers it to its max_output while it inflates.
+thread_local std::size_t allocation_cap = mnist_sgd::kMaxInflatedBytes;
+void* capped_realloc(void* p, std::size_t size) { return size > allocation_cap ? nullptr : std::realloc(p, size); }
 }  // namespace
 #define STBI_MALLOC(size) capped_realloc(nullptr, size)
 #define STBI_REALLOC(p, size) capped_realloc(p, size)
@@ -98,8 +99,13 @@ Result<std::vector<std::uint8_t>> gunzip(ByteSpan gz, std::size_t max_output) {
   // at all in a truncated file), so the first buffer is also held to what deflate can expand n bytes into.
   constexpr std::size_t kDeflateMaxRatio = 1032;
   const std::size_t declared = read_le32(p + n - 4);
+  max_output = std::min<std::size_t>(max_output, INT_MAX);  // stb counts in int
   const int initial =
       static_cast<int>(std::max<std::size_t>(std::min({declared, n * kDeflateMaxRatio, max_output}), 1));
+  struct CapGuard {
+    explicit CapGuard(std::size_t cap) { allocation_cap = cap; }
+    ~CapGuard() { allocation_cap = kMaxInflatedBytes; }
+  } cap_guard(max_output);
   char* buffer = static_cast<char*>(STBI_MALLOC(initial));
   if (!buffer) return Error{"out of memory inflating the archive"};
 

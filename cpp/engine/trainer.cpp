@@ -101,7 +101,7 @@ Result<BatchStats> Trainer::train_batch() {
   }
   if (!std::isfinite(loss) || !std::isfinite(params_.bias) || !params_.weights.allFinite()) {
     divergence_ = "diverged at epoch " + std::to_string(stats.epoch) + ": the loss is " + format_number(loss) +
-                  " (try a smaller learning rate)";
+                  (std::isfinite(loss) ? " but the parameters overflowed" : "");
     return Error{divergence_};
   }
   return stats;

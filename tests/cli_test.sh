@@ -1,0 +1,201 @@
+#!/usr/bin/env bash
+# The command line's contract, checked from outside the process: for bad input, exit status 1 (2 for a usage
+# error), exactly one line on stderr naming the problem and nothing on stdout; for a good run, the reference
+# numbers. The command is a parameter, so that another build of the CLI can be held to the same contract.
+#
+#   tests/cli_test.sh FIXTURES_DIR REFERENCE_DIR COMMAND [ARGS...]
+#
+#   FIXTURES_DIR   what make_fixtures wrote (CTest passes build/.../tests/cli-fixtures)
+#   REFERENCE_DIR  tests/reference/linear-seed42-lr1-bs256-e20
+#   COMMAND        the CLI, e.g. build/native/mnist-sgd, or: node build/wasm/mnist-sgd.mjs
+#
+# $MNIST_SAMPLE must name the real mnist_sample.tgz: the good runs read it, and its first half is the
+# truncated archive. Prints one "ok" / "not ok" line per check (TAP style); exits 1 if any check failed.
+set -uo pipefail
+
+if (($# < 3)); then
+  echo "usage: $0 FIXTURES_DIR REFERENCE_DIR COMMAND [ARGS...]" >&2
+  exit 2
+fi
+fixtures=$1
+reference=$2
+shift 2
+cli=("$@")
+
+if [[ -z ${MNIST_SAMPLE:-} || ! -f ${MNIST_SAMPLE} ]]; then
+  echo "cli_test.sh: MNIST_SAMPLE must name the real mnist_sample.tgz (it is '${MNIST_SAMPLE:-}')" >&2
+  exit 1
+fi
+for needed in "$fixtures/tiny.tgz" "$reference/init_params.txt" "$reference/trajectory.tsv"; do
+  [[ -f $needed ]] || { echo "cli_test.sh: missing $needed" >&2; exit 1; }
+done
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+checks=0
+failures=0
+
+# Runs the CLI with the given arguments; leaves $status, $work/out and $work/err.
+run() {
+  "${cli[@]}" "$@" >"$work/out" 2>"$work/err" </dev/null
+  status=$?
+}
+
+# Records one check: "ok - NAME", or "not ok - NAME" with each problem and what the CLI printed.
+report() {
+  local name=$1
+  shift
+  checks=$((checks + 1))
+  if (($# == 0)); then
+    echo "ok $checks - $name"
+    return
+  fi
+  failures=$((failures + 1))
+  echo "not ok $checks - $name"
+  local problem
+  for problem in "$@"; do echo "#   $problem"; done
+  echo "#   stdout: $(head -c 400 "$work/out")"
+  echo "#   stderr: $(head -c 400 "$work/err")"
+}
+
+# stderr holds exactly one newline-terminated line.
+one_line_on_stderr() { [[ $(wc -l <"$work/err") -eq 1 && -z $(tail -c 1 "$work/err") ]]; }
+
+# expect_error STATUS TEXT NAME -- ARGS...: exit STATUS, one line on stderr containing TEXT, empty stdout.
+expect_error() {
+  local expected=$1 text=$2 name=$3
+  shift 4
+  run "$@"
+  local problems=()
+  ((status == expected)) || problems+=("exit status $status, expected $expected")
+  [[ -s $work/out ]] && problems+=("stdout is not empty")
+  one_line_on_stderr || problems+=("stderr is not exactly one line")
+  grep -qF -- "$text" "$work/err" || problems+=("stderr does not say: $text")
+  report "$name" "${problems[@]}"
+}
+
+tiny=$fixtures/tiny.tgz
+init=$reference/init_params.txt
+
+# ---- Usage errors: status 2, before any file is read ----
+expect_error 2 "--lr must be a positive number, got 'nan'" "--lr nan is a usage error" -- train --data "$tiny" --lr nan
+expect_error 2 "--lr must be a positive number, got '-1'" "--lr -1 is a usage error" -- train --data "$tiny" --lr -1
+expect_error 2 "--lr must be a positive number, got '0'" "--lr 0 is a usage error" -- train --data "$tiny" --lr 0
+expect_error 2 "--lr must be a positive number, got 'abc'" "--lr abc is a usage error" -- train --data "$tiny" --lr abc
+expect_error 2 "--lr must be a positive number, got '1e39'" "--lr 1e39 (past float) is a usage error" \
+  -- train --data "$tiny" --lr 1e39
+expect_error 2 "--batch-size must be a whole number from 1" "--batch-size 0 is a usage error" \
+  -- train --data "$tiny" --batch-size 0
+expect_error 2 "got '1.5'" "--batch-size 1.5 is a usage error" -- train --data "$tiny" --batch-size 1.5
+expect_error 2 "--epochs must be a whole number from 0" "--epochs -1 is a usage error" \
+  -- train --data "$tiny" --epochs -1
+expect_error 2 "got '99999999999999999999'" "--epochs past long long is a usage error" \
+  -- train --data "$tiny" --epochs 99999999999999999999
+expect_error 2 "--seed must be a whole number" "--seed -1 is a usage error" -- train --data "$tiny" --seed -1
+expect_error 2 "--init must be randn or pytorch" "--init xavier is a usage error" -- train --data "$tiny" --init xavier
+expect_error 2 "--kernel must be fast or plain" "--kernel simd is a usage error" -- train --data "$tiny" --kernel simd
+expect_error 2 "unknown option '--learning-rate'" "an unknown flag is a usage error" \
+  -- train --data "$tiny" --learning-rate 1
+expect_error 2 "--lr needs a value" "a flag without its value is a usage error" -- train --data "$tiny" --lr
+expect_error 2 "unknown command 'fit'" "an unknown command is a usage error" -- fit --data "$tiny"
+expect_error 2 "missing command" "no command is a usage error" --
+expect_error 2 "unknown option '--epochs' for data" "train's flags are refused by data" \
+  -- data --data "$tiny" --epochs 3
+
+# ---- Bad data: status 1 ----
+expect_error 1 "missing.tgz: no such file or folder" "a --data path that does not exist" \
+  -- train --data "$work/missing.tgz"
+expect_error 1 "the file is empty" "an empty file" -- train --data "$fixtures/empty.tgz"
+expect_error 1 "not a gzip file" "a file that is not gzip" -- train --data "$fixtures/not-gzip.tgz"
+head -c "$(($(wc -c <"$MNIST_SAMPLE") / 2))" "$MNIST_SAMPLE" >"$work/truncated.tgz"
+expect_error 1 "truncated archive" "the first half of the real archive" -- train --data "$work/truncated.tgz"
+expect_error 1 "no images in train/3" "an archive without the class folders" \
+  -- train --data "$fixtures/no-class-folders.tgz"
+expect_error 1 "no images in train/3" "a folder without the class folders" -- train --data "$fixtures"
+expect_error 1 "train/7/bad.png: image is 28x29 8-bit grey, expected 28x28 8-bit grey" \
+  "a 28x29 PNG in an otherwise valid archive" -- train --data "$fixtures/png-28x29.tgz"
+expect_error 1 "train/7/bad.png: image is 28x28 8-bit colour" "an RGB PNG in an otherwise valid archive" \
+  -- train --data "$fixtures/png-rgb.tgz"
+expect_error 1 "train/7/bad.png: corrupt PNG image" "a corrupt PNG in an otherwise valid archive" \
+  -- train --data "$fixtures/png-corrupt.tgz"
+expect_error 1 "inflates past 64 MiB" "a gzip bomb" -- train --data "$fixtures/bomb.tgz"
+expect_error 1 "no such file or folder" "data names a --data path that does not exist" \
+  -- data --data "$work/missing.tgz"
+
+# ---- Bad --init-params: status 1, checked before the data is read ----
+expect_error 1 "params-784.txt: expected 785 numbers, found 784" "--init-params with 784 numbers" \
+  -- train --data "$tiny" --init-params "$fixtures/params-784.txt"
+expect_error 1 "line 3: 'zero point one' is not a finite number" "--init-params with words" \
+  -- train --data "$tiny" --init-params "$fixtures/params-not-numbers.txt"
+expect_error 1 "line 10: 'nan' is not a finite number" "--init-params with nan" \
+  -- train --data "$tiny" --init-params "$fixtures/params-nan.txt"
+expect_error 1 "nothing.txt: no such file" "--init-params that does not exist" \
+  -- train --data "$tiny" --init-params "$work/nothing.txt"
+expect_error 1 "is a folder" "--init-params naming a folder" -- train --data "$tiny" --init-params "$fixtures"
+
+# ---- A run that diverges: status 1, one line saying so ----
+run train --data "$MNIST_SAMPLE" --init-params "$fixtures/params-overflowing.txt" --epochs 2
+problems=()
+((status == 1)) || problems+=("exit status $status, expected 1")
+one_line_on_stderr || problems+=("stderr is not exactly one line")
+grep -q "diverged" "$work/err" || problems+=("stderr does not say diverged")
+report "a run whose loss turns NaN exits 1 and says it diverged" "${problems[@]}"
+
+# ---- Good runs ----
+run --help
+problems=()
+((status == 0)) || problems+=("exit status $status, expected 0")
+grep -q "^usage: mnist-sgd train" "$work/out" || problems+=("stdout has no usage")
+[[ -s $work/err ]] && problems+=("stderr is not empty")
+report "--help prints the usage on stdout" "${problems[@]}"
+
+run train --data "$tiny" --epochs 2 --batch-size 2
+problems=()
+((status == 0)) || problems+=("exit status $status, expected 0")
+[[ -s $work/err ]] && problems+=("stderr is not empty")
+grep -q "2 epochs, lr 1, batch 2: validate_epoch" "$work/out" || problems+=("stdout has no summary line")
+report "the tiny fixture archive trains (the bad fixtures fail for their one defect)" "${problems[@]}"
+
+run train --data "$MNIST_SAMPLE" --init-params "$init" --epochs 3 --tsv --save-params "$work/saved.txt"
+problems=()
+((status == 0)) || problems+=("exit status $status, expected 0")
+[[ -s $work/err ]] && problems+=("stderr is not empty")
+[[ $(head -n 1 "$work/out") == $'epoch\tvalidate_epoch\taccuracy\ttrain_loss\tms' ]] || problems+=("wrong header")
+(($(wc -l <"$work/out") == 4)) || problems+=("expected the header and 3 rows")
+# Each row against the reference: epoch, validate_epoch as printed, accuracy within 0.001.
+mismatch=$(awk -F'\t' '
+  NR == FNR { if (FNR > 1) { v[$1] = $2; a[$1] = $3 } next }
+  FNR > 1 {
+    e = FNR - 1; d = $3 - a[e]
+    if ($1 != e || $2 != v[e] || d > 0.001 || d < -0.001) print "row " e ": " $0
+  }' "$reference/trajectory.tsv" "$work/out")
+[[ -z $mismatch ]] || problems+=("rows differ from the reference: $mismatch")
+if [[ -f $work/saved.txt ]]; then
+  (($(wc -l <"$work/saved.txt") == 785)) || problems+=("--save-params did not write 785 lines")
+  grep -qvE '^-?[0-9]+(\.[0-9]+)?(e[-+][0-9]+)?$' "$work/saved.txt" &&
+    problems+=("--save-params wrote a line that is not a number")
+else
+  problems+=("--save-params wrote no file")
+fi
+report "3 epochs from the reference init print the reference's first 3 rows and save 785 numbers" "${problems[@]}"
+
+# The saved parameters read back: 0 epochs from them give the 3rd epoch's validate_epoch.
+third=$(awk -F'\t' '$1 == 3 { print $2 }' "$reference/trajectory.tsv")
+run train --data "$MNIST_SAMPLE" --init-params "$work/saved.txt" --epochs 0
+problems=()
+((status == 0)) || problems+=("exit status $status, expected 0")
+grep -qF "validate_epoch $third," "$work/out" || problems+=("expected validate_epoch $third")
+report "parameters saved by --save-params load back with --init-params" "${problems[@]}"
+
+run train --data "$tiny" --epochs 1 --save-params "$work/no-such-folder/params.txt"
+problems=()
+((status == 1)) || problems+=("exit status $status, expected 1")
+one_line_on_stderr || problems+=("stderr is not exactly one line")
+grep -qF "no-such-folder/params.txt: cannot write" "$work/err" || problems+=("stderr does not name the file")
+report "a --save-params path that cannot be written exits 1 and names it" "${problems[@]}"
+
+echo "1..$checks"
+if ((failures > 0)); then
+  echo "# $failures of $checks checks failed"
+  exit 1
+fi

@@ -1,0 +1,435 @@
+// The sample loader (archive.hpp, mnist_sample.hpp, data_source.hpp): the real archive in the seed's order,
+// the same tensors from an extracted folder, the fixture writers' own archives, and every way an input can
+// be wrong, each refused with a message that names the problem.
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "data_source.hpp"
+#include "fixtures.hpp"
+#include "mnist_sample.hpp"
+#include "support.hpp"
+
+using namespace mnist_sgd;
+using fixtures::Bytes;
+using fixtures::span;
+namespace fs = std::filesystem;
+
+namespace {
+
+const char* const kFolders[4] = {"train/3", "train/7", "valid/3", "valid/7"};
+
+Bytes read_bytes(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return Bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+void write_bytes(const fs::path& path, const Bytes& bytes) {
+  fs::create_directories(path.parent_path());
+  std::ofstream out(path, std::ios::binary);
+  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+}
+
+// The PNG names of an extracted class folder, sorted as strings (fastai's `.ls().sorted()`).
+std::vector<std::string> sorted_png_names(const fs::path& folder) {
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(folder))
+    if (entry.path().extension() == ".png") names.push_back(entry.path().filename().string());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+// Extracts the real archive with the system's tar, so that the engine's own reader is not the judge.
+void extract_real_archive(const fs::path& into) {
+  const std::string archive = test_support::real_sample_path();
+  if (fs::is_directory(archive))
+    FAIL("this test needs the archive itself: MNIST_SAMPLE is a folder (" << archive << ")");
+  const std::string command = "tar -xzf '" + archive + "' -C '" + into.string() + "'";
+  REQUIRE(test_support::run_command(command) == 0);
+  REQUIRE(fs::is_directory(into / "mnist_sample" / "train" / "3"));
+}
+
+// The loader's result on bytes that must be refused; fails the test if they load.
+std::string refusal(const Bytes& tgz) {
+  auto sample = load_mnist_sample(span(tgz));
+  if (sample) FAIL("the loader accepted an input it should refuse");
+  return sample.error();
+}
+
+// The tiny sample with one file replaced (or added) at `path`.
+Bytes tiny_sample_with(const std::string& path, const Bytes& content) {
+  auto files = fixtures::tiny_sample_files();
+  auto it = std::find_if(files.begin(), files.end(), [&](const fixtures::TarFile& f) { return f.path == path; });
+  if (it != files.end())
+    it->content = content;
+  else
+    files.push_back({path, content});
+  return fixtures::gzip_stored(fixtures::tar(files));
+}
+
+std::vector<float> scaled(const Bytes& pixels) {
+  std::vector<float> out;
+  for (std::uint8_t p : pixels) out.push_back(static_cast<float>(p) / 255.0f);
+  return out;
+}
+
+std::vector<float> row(const Dataset& set, int i) { return {set.image(i), set.image(i) + kImagePixels}; }
+
+}  // namespace
+
+// ---- The real archive ----
+
+TEST_CASE("the real archive gives 6131 and 6265 training and 1010 and 1028 validation images", "[loader][real]") {
+  const auto sample = test_support::real_sample();
+  const Dataset& train = sample->train;
+  const Dataset& valid = sample->valid;
+  REQUIRE(train.size() == 6131 + 6265);
+  REQUIRE(valid.size() == 1010 + 1028);
+  CHECK(train.x.size() == static_cast<std::size_t>(train.size()) * kImagePixels);
+  CHECK(valid.x.size() == static_cast<std::size_t>(valid.size()) * kImagePixels);
+
+  // All 3s (y = 1), then all 7s (y = 0), in each split.
+  CHECK(train.count_label(1.0f) == 6131);
+  CHECK(valid.count_label(1.0f) == 1010);
+  CHECK(std::all_of(train.y.begin(), train.y.begin() + 6131, [](float y) { return y == 1.0f; }));
+  CHECK(std::all_of(train.y.begin() + 6131, train.y.end(), [](float y) { return y == 0.0f; }));
+  CHECK(std::all_of(valid.y.begin(), valid.y.begin() + 1010, [](float y) { return y == 1.0f; }));
+  CHECK(std::all_of(valid.y.begin() + 1010, valid.y.end(), [](float y) { return y == 0.0f; }));
+
+  // Pixels are bytes / 255: in [0, 1] and 255 x is a whole number.
+  int off_grid = 0;
+  for (float x : train.x)
+    off_grid += !(x >= 0.0f && x <= 1.0f && std::abs(x * 255.0f - std::round(x * 255.0f)) < 1e-3f);
+  CHECK(off_grid == 0);
+}
+
+TEST_CASE("the real archive loads each folder's files sorted by name", "[loader][real]") {
+  test_support::TempDir dir;
+  extract_real_archive(dir.path());
+  const auto sample = test_support::real_sample();
+
+  const int count[4] = {6131, 6265, 1010, 1028};
+  const int offset[4] = {0, 6131, 0, 1010};  // where each folder starts in its split
+  // By name, train/3 starts 10.png, 10000.png (string order, not number order) and ends 9991.png.
+  const char* const first_two_and_last[4][3] = {{"10.png", "10000.png", "9991.png"},
+                                                {"10002.png", "1001.png", "9999.png"},
+                                                {"1020.png", "1028.png", "9996.png"},
+                                                {"0.png", "1006.png", "9990.png"}};
+  for (int f = 0; f < 4; ++f) {
+    const Dataset& set = f < 2 ? sample->train : sample->valid;
+    const std::vector<std::string> names = sorted_png_names(dir.path() / "mnist_sample" / kFolders[f]);
+    INFO("folder " << kFolders[f]);
+    REQUIRE(static_cast<int>(names.size()) == count[f]);
+    CHECK(names[0] == first_two_and_last[f][0]);
+    CHECK(names[1] == first_two_and_last[f][1]);
+    CHECK(names.back() == first_two_and_last[f][2]);
+
+    // Every image decoded independently (stb_image on the extracted file) against its row, x * 255.
+    int mismatches = 0;
+    std::string first_mismatch;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      int width = 0, height = 0;
+      const Bytes pixels =
+          fixtures::decode_png_grey(read_bytes(dir.path() / "mnist_sample" / kFolders[f] / names[i]), width, height);
+      REQUIRE(width == 28);
+      REQUIRE(height == 28);
+      const float* x = set.image(offset[f] + static_cast<int>(i));
+      bool same = true;
+      for (int p = 0; p < kImagePixels; ++p) same &= std::lround(x[p] * 255.0f) == pixels[p];
+      if (!same && mismatches++ == 0) first_mismatch = names[i] + " (row " + std::to_string(offset[f] + i) + ")";
+    }
+    INFO("first mismatch: " << first_mismatch);
+    CHECK(mismatches == 0);
+  }
+}
+
+TEST_CASE("the extracted folder loads exactly the same tensors as the archive", "[loader][real]") {
+  test_support::TempDir dir;
+  extract_real_archive(dir.path());
+  const auto from_archive = test_support::real_sample();
+  auto from_folder = load_mnist_sample_path((dir.path() / "mnist_sample").string());
+  REQUIRE(from_folder);
+  CHECK(from_folder->train.y == from_archive->train.y);
+  CHECK(from_folder->valid.y == from_archive->valid.y);
+  CHECK(from_folder->train.x == from_archive->train.x);
+  CHECK(from_folder->valid.x == from_archive->valid.x);
+}
+
+// ---- The fixture writers, checked against the engine's readers ----
+
+TEST_CASE("the fixture writers make gzip and tar files the engine reads back", "[loader][fixtures]") {
+  Bytes content(200000);  // several stored blocks of at most 65535 bytes
+  for (std::size_t i = 0; i < content.size(); ++i) content[i] = static_cast<std::uint8_t>(i * 7 + i / 300);
+  auto inflated = gunzip(span(fixtures::gzip_stored(content)));
+  REQUIRE(inflated);
+  CHECK(*inflated == content);
+
+  const Bytes zeros_gz = fixtures::gzip_zeros((1 << 20) + 5);
+  CHECK(zeros_gz.size() < 10000);
+  auto zeros = gunzip(span(zeros_gz));
+  REQUIRE(zeros);
+  CHECK(zeros->size() == (1u << 20) + 5);
+  CHECK(std::all_of(zeros->begin(), zeros->end(), [](std::uint8_t b) { return b == 0; }));
+
+  const Bytes tar = fixtures::tar(fixtures::tiny_sample_files());
+  auto entries = untar(span(tar));
+  REQUIRE(entries);
+  REQUIRE(entries->size() == 7);  // the folders are not regular files
+  CHECK((*entries)[0].path == "mnist_sample/labels.csv");
+  CHECK((*entries)[1].path == "mnist_sample/train/3/9.png");
+  const Bytes png = fixtures::digit_png(3);
+  CHECK(Bytes((*entries)[1].content.data, (*entries)[1].content.data + (*entries)[1].content.size) == png);
+
+  auto pixels = decode_digit_png(span(png));
+  REQUIRE(pixels);
+  CHECK(*pixels == fixtures::digit_pixels(3));
+}
+
+TEST_CASE("a tiny archive loads in name order from its bytes and from a folder", "[loader][fixtures]") {
+  auto sample = load_mnist_sample(span(fixtures::tiny_sample_tgz()));
+  REQUIRE(sample);
+  REQUIRE(sample->train.size() == 4);
+  REQUIRE(sample->valid.size() == 2);
+  // train/3 holds 9.png, 100.png, 10.png in archive order; by name: 10.png (1), 100.png (2), 9.png (3).
+  CHECK(row(sample->train, 0) == scaled(fixtures::digit_pixels(1)));
+  CHECK(row(sample->train, 1) == scaled(fixtures::digit_pixels(2)));
+  CHECK(row(sample->train, 2) == scaled(fixtures::digit_pixels(3)));
+  CHECK(row(sample->train, 3) == scaled(fixtures::digit_pixels(4)));
+  CHECK(sample->train.y == std::vector<float>{1, 1, 1, 0});
+  CHECK(row(sample->valid, 0) == scaled(fixtures::digit_pixels(5)));
+  CHECK(row(sample->valid, 1) == scaled(fixtures::digit_pixels(6)));
+  CHECK(sample->valid.y == std::vector<float>{1, 0});
+
+  // The same files on disk (given as mnist_sample/ or the folder holding it), and the archive as a file:
+  // identical tensors.
+  test_support::TempDir dir;
+  for (const auto& file : fixtures::tiny_sample_files())
+    if (file.path.back() != '/') write_bytes(dir.path() / "extracted" / file.path, file.content);
+  write_bytes(dir.path() / "tiny.tgz", fixtures::tiny_sample_tgz());
+  for (const fs::path& path :
+       {dir.path() / "extracted" / "mnist_sample", dir.path() / "extracted", dir.path() / "tiny.tgz"}) {
+    INFO("loading " << path.string());
+    auto loaded = load_mnist_sample_path(path.string());
+    REQUIRE(loaded);
+    CHECK(loaded->train.x == sample->train.x);
+    CHECK(loaded->train.y == sample->train.y);
+    CHECK(loaded->valid.x == sample->valid.x);
+    CHECK(loaded->valid.y == sample->valid.y);
+  }
+}
+
+// ---- Bad containers ----
+
+TEST_CASE("an empty input is refused as empty", "[loader][bad-input]") {
+  CHECK_THAT(refusal({}), Catch::Contains("empty"));
+
+  test_support::TempDir dir;
+  write_bytes(dir.path() / "empty.tgz", {});
+  auto loaded = load_mnist_sample_path((dir.path() / "empty.tgz").string());
+  REQUIRE_FALSE(loaded);
+  CHECK_THAT(loaded.error(), Catch::Contains("empty.tgz") && Catch::Contains("the file is empty"));
+}
+
+TEST_CASE("bytes that are not gzip are refused as not gzip", "[loader][bad-input]") {
+  CHECK_THAT(refusal(fixtures::to_bytes("mnist_sample/train/3/1.png\n")), Catch::Contains("not a gzip file"));
+  CHECK_THAT(refusal(fixtures::tar(fixtures::tiny_sample_files())), Catch::Contains("not a gzip file"));  // a bare tar
+  CHECK_THAT(refusal({0x1f}), Catch::Contains("not a gzip file"));
+}
+
+TEST_CASE("the first half of the real archive is refused as truncated", "[loader][bad-input][real]") {
+  const Bytes& archive = test_support::real_archive_bytes();
+  const Bytes half(archive.begin(), archive.begin() + archive.size() / 2);
+  CHECK_THAT(refusal(half), Catch::Contains("truncated"));
+  // Cut just before the end: the deflate data is whole, the trailer is not.
+  const Bytes no_trailer(archive.begin(), archive.end() - 4);
+  CHECK_THAT(refusal(no_trailer), Catch::Contains("truncated"));
+}
+
+TEST_CASE("a tiny archive cut anywhere is refused", "[loader][bad-input]") {
+  // Every cut in the gzip header and trailer, and one in every 31 bytes of the data between them.
+  const Bytes tgz = fixtures::tiny_sample_tgz();
+  std::vector<std::size_t> cuts;
+  for (std::size_t size = 1; size < tgz.size(); ++size)
+    if (size <= 24 || size % 31 == 0 || size + 24 >= tgz.size()) cuts.push_back(size);
+  int loaded = 0;
+  for (std::size_t size : cuts) {
+    auto sample = load_mnist_sample(ByteSpan{tgz.data(), size});
+    if (sample && loaded++ == 0) FAIL_CHECK("a prefix of " << size << " of " << tgz.size() << " bytes loaded");
+  }
+  CHECK(loaded == 0);
+}
+
+TEST_CASE("a damaged gzip trailer is refused as corrupt", "[loader][bad-input]") {
+  Bytes bad_crc = fixtures::tiny_sample_tgz();
+  bad_crc[bad_crc.size() - 8] ^= 0x01;
+  CHECK_THAT(refusal(bad_crc), Catch::Contains("checksum mismatch"));
+  Bytes bad_length = fixtures::tiny_sample_tgz();
+  bad_length[bad_length.size() - 4] ^= 0x01;
+  CHECK_THAT(refusal(bad_length), Catch::Contains("length mismatch"));
+}
+
+TEST_CASE("an archive without the four class folders is refused and names the missing one", "[loader][bad-input]") {
+  const Bytes unrelated = fixtures::gzip_stored(fixtures::tar({{"photos/", {}},
+                                                               {"photos/README.txt", fixtures::to_bytes("hello\n")},
+                                                               {"photos/cat.png", fixtures::digit_png(1)}}));
+  CHECK_THAT(refusal(unrelated), Catch::Contains("no images in train/3"));
+
+  // The training folders alone: the validation ones are named.
+  auto files = fixtures::tiny_sample_files();
+  files.erase(std::remove_if(files.begin(), files.end(),
+                             [](const fixtures::TarFile& f) { return f.path.find("/valid/7") != std::string::npos; }),
+              files.end());
+  CHECK_THAT(refusal(fixtures::gzip_stored(fixtures::tar(files))), Catch::Contains("no images in valid/7"));
+}
+
+TEST_CASE("a damaged tar inside a valid gzip is refused", "[loader][bad-input]") {
+  const Bytes tar = fixtures::tar(fixtures::tiny_sample_files());
+  // Cut in the middle of a file's content (the end-of-archive blocks would otherwise hide a cut at the end).
+  const Bytes cut(tar.begin(), tar.begin() + 3 * 512 + 100);
+  CHECK_THAT(refusal(fixtures::gzip_stored(cut)), Catch::Contains("truncated tar"));
+
+  Bytes bad_header = tar;
+  bad_header[512 + 10] ^= 0x20;  // a byte of the second header's name, so its checksum no longer adds up
+  CHECK_THAT(refusal(fixtures::gzip_stored(bad_header)), Catch::Contains("corrupt tar header at byte 512"));
+}
+
+TEST_CASE("an archive inflating past 64 MiB is refused as a gzip bomb", "[loader][bad-input]") {
+  // One byte past the limit (64 MiB + 1 zeros in 430 KB), with an honest trailer and with one claiming a
+  // single byte: the trailer only sizes the first buffer, and the limit must hold either way.
+  for (long long declared : {-1LL, 1LL}) {
+    INFO("trailer declares " << (declared < 0 ? "the true size" : "1 byte"));
+    const Bytes bomb = fixtures::gzip_zeros(kMaxInflatedBytes + 1, declared);
+    REQUIRE(bomb.size() < (1u << 20));
+    CHECK_THAT(refusal(bomb), Catch::Contains("inflates past 64 MiB"));
+  }
+  // A little under the limit inflates: the refusals above are the limit's, not the writer's.
+  auto under = gunzip(span(fixtures::gzip_zeros(kMaxInflatedBytes - 1024)));
+  REQUIRE(under);
+  CHECK(under->size() == kMaxInflatedBytes - 1024);
+}
+
+TEST_CASE("an archive file larger than 64 MiB is refused before it is inflated", "[loader][bad-input]") {
+  // A gzip header and then untouched memory: the size alone must be enough to refuse it.
+  const std::size_t size = kMaxArchiveBytes + 1;
+  std::unique_ptr<std::uint8_t[]> huge(new std::uint8_t[size]);
+  const Bytes header = fixtures::gzip_stored({});
+  std::copy(header.begin(), header.end(), huge.get());
+  auto sample = load_mnist_sample(ByteSpan{huge.get(), size});
+  REQUIRE_FALSE(sample);
+  CHECK_THAT(sample.error(), Catch::Contains("larger than 64 MiB"));
+}
+
+TEST_CASE("gunzip refuses output past the max_output it is given", "[loader][bad-input]") {
+  // archive.hpp promises gunzip(gz, max_output) bounds its output. One MiB of zeros against a 64 KiB cap:
+  auto inflated = gunzip(span(fixtures::gzip_zeros(1 << 20)), 64 << 10);
+  INFO("gunzip returned " << (inflated ? std::to_string(inflated->size()) + " bytes" : inflated.error()));
+  REQUIRE_FALSE(inflated);
+  CHECK_THAT(inflated.error(), Catch::Contains("inflates past"));
+}
+
+// ---- Bad images inside an otherwise valid archive ----
+
+TEST_CASE("a PNG that is not 28x28 8-bit grey is refused with its path and its shape", "[loader][bad-input]") {
+  struct Case {
+    const char* what;
+    Bytes png;
+    const char* message;
+  };
+  const Bytes grey_28x29 = fixtures::png(28, 29, 1, Bytes(28 * 29, 128));
+  const Bytes grey_29x28 = fixtures::png(29, 28, 1, Bytes(29 * 28, 128));
+  const Bytes rgb = fixtures::png(28, 28, 3, Bytes(28 * 28 * 3, 128));
+  const Bytes grey_16_bit = fixtures::with_bit_depth(fixtures::digit_png(1), 16);
+  const Case cases[] = {
+      {"28x29 grey", grey_28x29, "image is 28x29 8-bit grey, expected 28x28 8-bit grey"},
+      {"29x28 grey", grey_29x28, "image is 29x28 8-bit grey"},
+      {"28x28 RGB", rgb, "image is 28x28 8-bit colour, expected 28x28 8-bit grey"},
+      {"28x28 16-bit grey", grey_16_bit, "image is 28x28 16-bit grey"},
+      {"a text file named .png", fixtures::to_bytes("not an image\n"), "not a PNG image"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.what);
+    const std::string message = refusal(tiny_sample_with("mnist_sample/train/7/bad.png", c.png));
+    CHECK_THAT(message, Catch::Contains("mnist_sample/train/7/bad.png") && Catch::Contains(c.message));
+  }
+}
+
+TEST_CASE("a corrupt PNG is refused with its path", "[loader][bad-input]") {
+  const Bytes good = fixtures::digit_png(5);
+  struct Case {
+    const char* what;
+    Bytes png;
+    const char* message;
+  };
+  const Case cases[] = {
+      // A flipped byte in the image data: the chunk's CRC no longer matches.
+      {"IDAT byte flipped", fixtures::flip_chunk_byte(good, "IDAT", 10, /*fix_crc=*/false), "checksum mismatch"},
+      // A broken zlib header with a CRC to match: only the decoder behind the checksum can tell.
+      {"zlib header broken, CRC fixed", fixtures::flip_chunk_byte(good, "IDAT", 0, /*fix_crc=*/true),
+       "corrupt PNG image"},
+      {"cut in the middle", Bytes(good.begin(), good.begin() + static_cast<long>(good.size() / 2)), "truncated"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.what);
+    const std::string message = refusal(tiny_sample_with("mnist_sample/valid/3/7.png", c.png));
+    CHECK_THAT(message, Catch::Contains("mnist_sample/valid/3/7.png") && Catch::Contains(c.message));
+  }
+}
+
+// ---- Damage anywhere: refused or loaded whole, never a crash (run under ASan/UBSan to see overreads) ----
+
+TEST_CASE("a PNG with any byte damaged decodes to 784 pixels or is refused", "[loader][bad-input][robustness]") {
+  int decoded = 0, refused = 0;
+  for (int n : {1, 2}) {
+    const Bytes good = fixtures::digit_png(n);
+    for (std::size_t i = 0; i < good.size(); ++i) {
+      for (std::uint8_t flip : {0x01, 0x80, 0xff}) {
+        Bytes damaged = good;
+        damaged[i] ^= flip;
+        fixtures::fix_all_crcs(damaged);  // let the damage past the checksums, into the decoder
+        auto pixels = decode_digit_png(span(damaged));
+        if (!pixels) {
+          ++refused;
+          continue;
+        }
+        ++decoded;
+        INFO("byte " << i << " ^ " << int{flip} << " of digit_png(" << n << ")");
+        REQUIRE(pixels->size() == static_cast<std::size_t>(kImagePixels));
+      }
+    }
+  }
+  CHECK(refused > 0);  // the damage did reach the checks
+  CHECK(decoded > 0);  // and some of it (in pixel data) decodes to other pixels: stb checks no Adler-32
+}
+
+TEST_CASE("a tiny archive with any byte damaged loads whole or is refused", "[loader][bad-input][robustness]") {
+  const Bytes tgz = fixtures::tiny_sample_tgz();
+  int loaded = 0;
+  for (std::size_t i = 0; i < tgz.size(); ++i) {
+    Bytes damaged = tgz;
+    damaged[i] ^= 0xff;
+    auto sample = load_mnist_sample(span(damaged));
+    if (!sample) continue;
+    ++loaded;  // only bytes nothing checks, such as the gzip header's mtime
+    INFO("byte " << i << " flipped");
+    REQUIRE(sample->train.size() == 4);
+    REQUIRE(sample->valid.size() == 2);
+  }
+  CHECK(loaded < 16);
+}
+
+TEST_CASE("a folder without the class folders is refused and named", "[loader][bad-input]") {
+  test_support::TempDir dir;
+  write_bytes(dir.path() / "photos" / "cat.png", fixtures::digit_png(1));
+  auto loaded = load_mnist_sample_path((dir.path() / "photos").string());
+  REQUIRE_FALSE(loaded);
+  CHECK_THAT(loaded.error(), Catch::Contains("photos") && Catch::Contains("no images in train/3"));
+
+  auto missing = locate_mnist_sample((dir.path() / "nothing-here.tgz").string(), /*allow_download=*/false);
+  REQUIRE_FALSE(missing);
+  CHECK_THAT(missing.error(), Catch::Contains("nothing-here.tgz: no such file or folder"));
+}
