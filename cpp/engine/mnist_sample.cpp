@@ -62,12 +62,14 @@ Result<MnistSample> load_mnist_sample(const std::vector<TarEntry>& files) {
     Dataset& set = f < 2 ? sample.train : sample.valid;
     if (set.size() + folder_files.size() > static_cast<std::size_t>(kMaxImagesPerSplit))
       return Error{std::string("more than ") + std::to_string(kMaxImagesPerSplit) + " images in " + kFolders[f].split};
-    set.x.reserve(set.x.size() + folder_files.size() * kImagePixels);
+    std::size_t row = set.y.size();
+    set.x.resize((row + folder_files.size()) * kImagePixels);
+    set.y.resize(row + folder_files.size(), kFolders[f].label);
     for (const TarEntry* file : folder_files) {
       auto pixels = decode_digit_png(file->content);
       if (!pixels) return Error{file->path + ": " + pixels.error()};
-      for (std::uint8_t p : *pixels) set.x.push_back(static_cast<float>(p) / 255.0f);
-      set.y.push_back(kFolders[f].label);
+      float* x = set.x.data() + row++ * kImagePixels;
+      for (int j = 0; j < kImagePixels; ++j) x[j] = static_cast<float>((*pixels)[j]) / 255.0f;
     }
   }
   return sample;
