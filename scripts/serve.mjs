@@ -28,11 +28,14 @@ export const MIME_TYPES = Object.freeze({
   '.map': 'application/json; charset=utf-8',
 });
 
-/** Starts serving `root`; port 0 picks a free one. Resolves to {server, url, close()}. */
-export async function startServer({ root, port = 8000, host = '127.0.0.1' }) {
+/**
+ * Starts serving `root`; port 0 picks a free one. `files` maps URL paths to files served from elsewhere
+ * (the tests serve $MNIST_SAMPLE as /mnist_sample.tgz). Resolves to {server, port, url, close()}.
+ */
+export async function startServer({ root, port = 8000, host = '127.0.0.1', files = {} }) {
   const rootPath = await realpath(root);
   const server = createServer((request, response) => {
-    respond(rootPath, request, response).catch(() => send(response, 500, 'internal error'));
+    respond(rootPath, files, request, response).catch(() => send(response, 500, 'internal error'));
   });
   await new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -50,15 +53,18 @@ export async function startServer({ root, port = 8000, host = '127.0.0.1' }) {
   };
 }
 
-async function respond(root, request, response) {
+async function respond(root, files, request, response) {
   if (request.method !== 'GET' && request.method !== 'HEAD') {
     response.setHeader('Allow', 'GET, HEAD');
     return send(response, 405, 'method not allowed');
   }
-  const file = await resolveFile(root, request.url);
+  const urlPath = new URL(request.url, 'http://localhost').pathname;
+  const file = Object.hasOwn(files, urlPath) ? await fileInfo(files[urlPath]) : await resolveFile(root, request.url);
   if (!file) return send(response, 404, 'not found');
+  // The type follows the name asked for: a mapped file may be stored under another name.
+  const typed = Object.hasOwn(files, urlPath) ? urlPath : file.path;
   response.writeHead(200, {
-    'Content-Type': MIME_TYPES[path.extname(file.path).toLowerCase()] ?? 'application/octet-stream',
+    'Content-Type': MIME_TYPES[path.extname(typed).toLowerCase()] ?? 'application/octet-stream',
     'Content-Length': file.size,
     'Cache-Control': 'no-cache',
     'X-Content-Type-Options': 'nosniff',
@@ -84,11 +90,15 @@ async function resolveFile(root, requestUrl) {
     if ((await stat(candidate)).isDirectory()) candidate = path.join(candidate, 'index.html');
     const real = await realpath(candidate);
     if (real !== root && !real.startsWith(root + path.sep)) return null;
-    const info = await stat(real);
-    return info.isFile() ? { path: real, size: info.size } : null;
+    return await fileInfo(real);
   } catch {
     return null;
   }
+}
+
+async function fileInfo(file) {
+  const info = await stat(file).catch(() => null);
+  return info?.isFile() ? { path: file, size: info.size } : null;
 }
 
 function send(response, status, message) {

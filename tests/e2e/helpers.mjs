@@ -1,0 +1,113 @@
+// Shared by the page's end-to-end tests: the MNIST sample, the built site, the server, a headless Chromium
+// that fails the test on any console error, and pointer strokes shaped like digits.
+import { execFile } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { chromium } from 'playwright-core';
+import { startServer } from '../../scripts/serve.mjs';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const run = promisify(execFile);
+
+/** The archive the tests use: $MNIST_SAMPLE, which must name an existing file. */
+export function samplePath() {
+  const sample = process.env.MNIST_SAMPLE;
+  if (!sample) throw new Error('MNIST_SAMPLE is not set: point it at mnist_sample.tgz (scripts/mnist-sgd data prints where it is)');
+  if (!existsSync(sample)) throw new Error(`MNIST_SAMPLE=${sample} does not exist`);
+  return sample;
+}
+
+/**
+ * Serves build/site on a free port, with $MNIST_SAMPLE as its mnist_sample.tgz. The site must have been
+ * built from the current web/ (scripts/build-site; scripts/test does it), or the tests would test old code.
+ */
+export async function serveSite(sample) {
+  const site = path.join(ROOT, 'build/site');
+  if (!existsSync(path.join(site, 'mnist_sgd.wasm'))) throw new Error('build/site has no mnist_sgd.wasm: run scripts/build-site first');
+  const sources = readdirSync(path.join(ROOT, 'web'), { withFileTypes: true }).filter((entry) => entry.isFile());
+  for (const { name } of sources) {
+    const built = path.join(site, name);
+    if (!existsSync(built) || !readFileSync(built).equals(readFileSync(path.join(ROOT, 'web', name)))) {
+      throw new Error(`build/site/${name} differs from web/${name}: run scripts/build-site first`);
+    }
+  }
+  return startServer({ root: site, port: 0, files: { '/mnist_sample.tgz': sample } });
+}
+
+/**
+ * The line of validate_epoch values the command-line tool prints for 20 epochs with the book's settings:
+ * the native build if it is there, else the same engine as WebAssembly under Node.
+ */
+export async function cliPrintedLine(sample) {
+  const native = path.join(ROOT, 'build/native/mnist-sgd');
+  const wasm = path.join(ROOT, 'build/wasm/mnist-sgd-cli.cjs');
+  const args = ['train', '--data', sample, '--seed', '42', '--epochs', '20'];
+  if (!existsSync(native) && !existsSync(wasm)) throw new Error('no mnist-sgd command-line tool is built: run scripts/build-site (or scripts/test)');
+  const { stdout } = existsSync(native)
+    ? await run(native, args)
+    : await run(process.execPath, ['--no-experimental-fetch', wasm, ...args]);
+  return stdout.split('\n')[0].trim();
+}
+
+/** Debian's Chromium, headless, kept off the network (plain launch() gives it a fresh profile). */
+export async function launchChromium() {
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+  return { context, close: () => browser.close() };
+}
+
+/**
+ * A new page that records every console error, uncaught exception and request to another origin than
+ * `origin`; the test calls assertClean() to fail on any of them.
+ */
+export async function openPage(context, origin, { viewport } = {}) {
+  const page = await context.newPage();
+  if (viewport) await page.setViewportSize(viewport);
+  const problems = [];
+  page.on('console', (message) => { if (message.type() === 'error') problems.push(`console error: ${message.text()}`); });
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('request', (request) => {
+    const url = request.url();
+    if (!url.startsWith(origin) && !url.startsWith('data:') && !url.startsWith('blob:')) problems.push(`request left the origin: ${url}`);
+  });
+  return { page, problems };
+}
+
+/** Waits until the page (or frame) has decoded the sample; returns its navigation-to-ready time in ms. */
+export async function waitForData(page) {
+  await page.locator('html[data-ready-ms]').waitFor({ state: 'attached', timeout: 30_000 });
+  return Number(await page.locator('html').getAttribute('data-ready-ms'));
+}
+
+export const tableRows = (page) => page.locator('#epochs-table tbody tr');
+
+// Strokes as polylines in pad coordinates (0..1 across, 0..1 down), drawn as people draw these digits.
+export const SEVEN = [[[0.22, 0.18], [0.78, 0.18], [0.62, 0.45], [0.44, 0.86]]];
+export const THREE = [[...arc(0.5, 0.33, 0.19, 0.15, -160, 90), ...arc(0.5, 0.66, 0.21, 0.17, -90, 160)]];
+
+function arc(cx, cy, rx, ry, fromDegrees, toDegrees, steps = 12) {
+  return Array.from({ length: steps + 1 }, (_, i) => {
+    const angle = ((fromDegrees + ((toDegrees - fromDegrees) * i) / steps) * Math.PI) / 180;
+    return [cx + rx * Math.cos(angle), cy + ry * Math.sin(angle)];
+  });
+}
+
+/** Draws strokes on the drawing pad with real mouse events (down, moves, up). */
+export async function draw(page, strokes) {
+  const pad = page.getByRole('img', { name: 'Drawing pad' });
+  await pad.scrollIntoViewIfNeeded();
+  const box = await pad.boundingBox();
+  const at = ([x, y]) => [box.x + x * box.width, box.y + y * box.height];
+  for (const stroke of strokes) {
+    await page.mouse.move(...at(stroke[0]));
+    await page.mouse.down();
+    for (const point of stroke.slice(1)) await page.mouse.move(...at(point), { steps: 2 });
+    await page.mouse.up();
+  }
+}

@@ -1,0 +1,85 @@
+// The accuracy chart: validation accuracy after each epoch as an SVG line with a marker on every epoch
+// (epoch 0 is the model before training, drawn hollow). Plain numbers in, the whole chart redrawn per call:
+// at most a few hundred points, so there is nothing to gain from patching the DOM.
+
+const NS = 'http://www.w3.org/2000/svg';
+const HEIGHT = 220;
+const MARGIN = { top: 14, right: 18, bottom: 38, left: 46 };
+const MAX_MARKERS = 120;  // beyond this the markers merge into a thick line; the line alone reads better
+
+export class AccuracyChart {
+  #svg;
+  #last = null;  // the arguments of the last render, to draw again at a new width
+
+  // The chart is laid out in CSS pixels at its current width, so its text stays legible on a phone
+  // instead of shrinking with a fixed viewBox.
+  constructor(svg) {
+    this.#svg = svg;
+    new ResizeObserver(() => this.#last && this.render(...this.#last)).observe(svg);
+  }
+
+  /** points: [{epoch, accuracy}] in epoch order; the x axis reaches at least epochTarget. */
+  render(points, epochTarget) {
+    this.#last = [points, epochTarget];
+    const width = Math.max(240, Math.round(this.#svg.getBoundingClientRect().width) || 480);
+    this.#svg.setAttribute('viewBox', `0 0 ${width} ${HEIGHT}`);
+    const xMax = Math.max(epochTarget, points.at(-1)?.epoch ?? 0, 1);
+    const lowest = Math.min(1, ...points.map((p) => p.accuracy));
+    const yMin = Math.min(0.5, Math.floor(lowest * 10) / 10);
+    const x = (epoch) => MARGIN.left + (epoch / xMax) * (width - MARGIN.left - MARGIN.right);
+    const y = (accuracy) => MARGIN.top + ((1 - accuracy) / (1 - yMin)) * (HEIGHT - MARGIN.top - MARGIN.bottom);
+
+    const parts = [];
+    const yStep = 1 - yMin > 0.5 ? 0.2 : 0.1;
+    for (let tick = 1; tick >= yMin - 1e-9; tick -= yStep) {
+      parts.push(line(MARGIN.left, y(tick), width - MARGIN.right, y(tick), 'grid'));
+      parts.push(text(tick.toFixed(1), MARGIN.left - 6, y(tick) + 4, 'tick tick-y'));
+    }
+    const xStep = niceStep(xMax / Math.max(3, Math.floor(width / 60)));
+    for (let tick = 0; tick <= xMax; tick += xStep) {
+      parts.push(line(x(tick), HEIGHT - MARGIN.bottom, x(tick), HEIGHT - MARGIN.bottom + 4, 'axis'));
+      parts.push(text(String(tick), x(tick), HEIGHT - MARGIN.bottom + 16, 'tick tick-x'));
+    }
+    parts.push(line(MARGIN.left, HEIGHT - MARGIN.bottom, width - MARGIN.right, HEIGHT - MARGIN.bottom, 'axis'));
+    parts.push(text('epoch', (MARGIN.left + width - MARGIN.right) / 2, HEIGHT - 4, 'axis-title'));
+    const yTitle = text('accuracy', 0, 0, 'axis-title');
+    yTitle.setAttribute('transform', `translate(12 ${(MARGIN.top + HEIGHT - MARGIN.bottom) / 2}) rotate(-90)`);
+    parts.push(yTitle);
+
+    if (points.length) {
+      const path = element('polyline', { class: 'series', points: points.map((p) => `${x(p.epoch)},${y(p.accuracy)}`).join(' ') });
+      parts.push(path);
+      if (points.length <= MAX_MARKERS) {
+        for (const p of points) {
+          parts.push(element('circle', { cx: x(p.epoch), cy: y(p.accuracy), r: 3.5, class: p.epoch === 0 ? 'marker initial' : 'marker' }));
+        }
+      }
+      const last = points.at(-1);
+      const label = text(last.accuracy.toFixed(4), Math.min(x(last.epoch), width - MARGIN.right), Math.max(y(last.accuracy) - 9, 11), 'value');
+      parts.push(label);
+    }
+    this.#svg.replaceChildren(...parts);
+  }
+}
+
+// 1, 2 or 5 times a power of ten, at least `rough` (and at least 1: epochs are whole numbers).
+function niceStep(rough) {
+  const power = 10 ** Math.floor(Math.log10(Math.max(rough, 1)));
+  return [1, 2, 5, 10].map((m) => m * power).find((step) => step >= rough) ?? 10 * power;
+}
+
+function element(name, attributes) {
+  const node = document.createElementNS(NS, name);
+  for (const [key, value] of Object.entries(attributes)) node.setAttribute(key, String(value));
+  return node;
+}
+
+function line(x1, y1, x2, y2, className) {
+  return element('line', { x1, y1, x2, y2, class: className });
+}
+
+function text(content, x, y, className) {
+  const node = element('text', { x, y, class: className });
+  node.textContent = content;
+  return node;
+}

@@ -1,0 +1,96 @@
+// The page's settings: one table of properties, each read from and written to the query string, so that a
+// run can be shared or embedded as a link (the idea of TensorFlow Playground's state.ts). A value that does
+// not parse falls back to its default, and the defaults are the book's settings.
+
+const DECIMAL = /^(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;  // no signs, hex, "Infinity" or blanks
+
+const positiveNumber = (max) => ({
+  parse: (text) => {
+    const value = Number(text);
+    return DECIMAL.test(text) && value > 0 && value <= max ? value : undefined;
+  },
+  format: String,
+  describe: `a number above 0, at most ${max}`,
+});
+
+const integer = (min, max) => ({
+  parse: (text) => {
+    const value = Number(text);
+    return /^\d+$/.test(text) && Number.isSafeInteger(value) && value >= min && value <= max ? value : undefined;
+  },
+  format: String,
+  describe: `a whole number from ${min} to ${max.toLocaleString('en-US')}`,
+});
+
+const boolean = {
+  parse: (text) => ({ 1: true, true: true, 0: false, false: false })[text],
+  format: (value) => (value ? '1' : '0'),
+  describe: '1 or 0',
+};
+
+const oneOf = (...choices) => ({
+  parse: (text) => (choices.includes(text) ? text : undefined),
+  format: String,
+  describe: choices.join(' or '),
+});
+
+/** Every setting of the page: its query-string name, its type and its default (the book's value). */
+export const PROPERTIES = Object.freeze([
+  { name: 'lr', label: 'Learning rate', type: positiveNumber(1000), default: 1, restartsRun: true },
+  { name: 'batchSize', label: 'Batch size', type: integer(1, 16384), default: 256, restartsRun: true },
+  { name: 'epochs', label: 'Epochs', type: integer(1, 1000), default: 20, restartsRun: false },
+  { name: 'seed', label: 'Seed', type: integer(0, Number.MAX_SAFE_INTEGER), default: 42, restartsRun: true },
+  { name: 'shuffle', label: 'Shuffle', type: boolean, default: false, restartsRun: true },
+  { name: 'init', label: 'Initialisation', type: oneOf('randn', 'pytorch'), default: 'randn', restartsRun: true },
+  { name: 'embed', label: 'Compact embed mode', type: boolean, default: false, restartsRun: false },
+]);
+
+const byName = new Map(PROPERTIES.map((property) => [property.name, property]));
+
+export function property(name) {
+  const found = byName.get(name);
+  if (!found) throw new Error(`unknown setting "${name}"`);
+  return found;
+}
+
+/** The book's settings. */
+export function defaults() {
+  return Object.fromEntries(PROPERTIES.map(({ name, default: value }) => [name, value]));
+}
+
+/** Text (from the URL or a form field) -> the setting's value, or undefined when it is not valid. */
+export function parseValue(name, text) {
+  return property(name).type.parse(String(text).trim());
+}
+
+/**
+ * Settings from a query string. Missing values take their default; invalid ones too, and are listed in
+ * `rejected` ({name, text, describe}) so that the page can say what it ignored.
+ */
+export function fromQuery(search) {
+  const params = new URLSearchParams(search);
+  const settings = defaults();
+  const rejected = [];
+  for (const { name, type } of PROPERTIES) {
+    if (!params.has(name)) continue;
+    const value = parseValue(name, params.get(name));
+    if (value === undefined) rejected.push({ name, text: params.get(name), describe: type.describe });
+    else settings[name] = value;
+  }
+  return { settings, rejected };
+}
+
+/** Settings -> query string. Every training setting is written, so a link keeps its meaning if defaults change. */
+export function toQuery(settings, { embed = settings.embed } = {}) {
+  const params = new URLSearchParams();
+  for (const { name, type } of PROPERTIES) {
+    if (name !== 'embed') params.set(name, type.format(settings[name]));
+  }
+  if (embed) params.set('embed', '1');
+  return params.toString();
+}
+
+/** The options of a training run, as Engine.createTrainer and Trainer.reset take them. */
+export function runOptions({ lr, batchSize, seed, shuffle, init }) {
+  return { lr, batchSize, seed, shuffle, init };
+}

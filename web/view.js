@@ -1,0 +1,224 @@
+// Everything the page shows, drawn from plain data: the controller decides, this module only renders.
+// Meaning is always carried by text; colour and position repeat it.
+import { AccuracyChart } from './chart.js';
+import { paintDigit, paintLegend, paintWeights } from './heatmap.js';
+
+const count = (n) => n.toLocaleString('en-US');
+const megabytes = (bytes) => (bytes / 1e6).toFixed(1);
+const percent = (p) => `${Math.round(100 * p)}%`;
+
+/** The line the book's training loop prints: validate_epoch of every epoch, 4 places, space-separated. */
+export function printedLine(history) {
+  return history.map((record) => record.validateEpoch.toFixed(4)).join(' ');
+}
+
+export class View {
+  #el;
+  #chart;
+  #timings = {};
+  #loaded = null;  // the loaded dataset, described
+
+  constructor() {
+    const ids = ['data-status', 'data-progress', 'data-progress-bar', 'data-bytes', 'data-error', 'step-epoch', 'step-batch', 'play', 'reset',
+      'run-status', 'run-error', 'url-notice', 'printed-line', 'epochs-table', 'timings', 'preview',
+      'prediction', 'prediction-digit', 'prediction-text', 'prediction-bar', 'prediction-note', 'weights-map',
+      'legend-bar', 'legend-min', 'legend-max', 'bias', 'embed-code', 'embed-status', 'open-full',
+      'announce-training', 'announce-prediction', 'accuracy-chart', 'chart-caption'];
+    this.#el = Object.fromEntries(ids.map((id) => [id, document.getElementById(id)]));
+    this.#chart = new AccuracyChart(this.#el['accuracy-chart']);
+    paintLegend(this.#el['legend-bar']);
+    paintDigit(this.#el.preview, null);
+  }
+
+  setEmbed(embed, fullPageHref) {
+    document.documentElement.classList.toggle('embed', embed);
+    this.#el['open-full'].href = fullPageHref;
+  }
+
+  // --- data ---------------------------------------------------------------------------------------------
+
+  // The live status line changes with each phase only; the byte count beside the bar changes with each chunk.
+  dataProgress(name, received, total) {
+    const bar = this.#el['data-progress-bar'];
+    this.#el['data-progress'].hidden = false;
+    if (total) {
+      bar.max = total;
+      bar.value = received;
+    }
+    this.#el['data-bytes'].textContent = total ? `${megabytes(received)} of ${megabytes(total)} MB` : `${megabytes(received)} MB`;
+    this.#setText('data-status', `Downloading ${name}…`);
+  }
+
+  dataDecoding(name, bytes) {
+    this.#el['data-progress'].hidden = false;
+    this.#el['data-progress-bar'].removeAttribute('value');  // indeterminate: decoding reports no progress
+    this.#el['data-bytes'].textContent = `${megabytes(bytes)} MB`;
+    this.#setText('data-status', `Decoding ${name} in WebAssembly…`);
+  }
+
+  dataLoaded(name, counts, decodeMs) {
+    this.#el['data-progress'].hidden = true;
+    this.#el['data-error'].hidden = true;
+    this.#loaded = `${name}: ${count(counts.train3 + counts.train7)} training images (${count(counts.train3)} 3s, ` +
+      `${count(counts.train7)} 7s) and ${count(counts.valid3 + counts.valid7)} validation images ` +
+      `(${count(counts.valid3)} 3s, ${count(counts.valid7)} 7s)`;
+    this.#el['data-status'].textContent = `${this.#loaded}, decoded in ${Math.round(decodeMs)} ms.`;
+  }
+
+  /** A load that failed: the dataset loaded before, if any, is still the one in use. */
+  dataError(name, message) {
+    this.#el['data-progress'].hidden = true;
+    const error = this.#el['data-error'];
+    error.hidden = false;
+    error.textContent = `Could not use ${name}: ${message}. ` + (this.#loaded
+      ? 'The dataset loaded before is still in use.'
+      : 'Choose the MNIST sample archive (mnist_sample.tgz) below, or drop it on the page.');
+    this.#el['data-status'].textContent = this.#loaded ? `${this.#loaded}.` : 'No dataset loaded.';
+  }
+
+  // --- training -----------------------------------------------------------------------------------------
+
+  setControls({ ready, playing, canPlay }) {
+    this.#el.play.textContent = playing ? 'Pause' : 'Play';
+    this.#el.play.disabled = !ready || (!playing && !canPlay);
+    this.#el['step-epoch'].disabled = this.#el['step-batch'].disabled = !ready || playing;
+    this.#el.reset.disabled = !ready;
+  }
+
+  runStatus(run, settings, playing) {
+    if (!run) return;  // "Waiting for the data" until there is a run
+    const done = run.history.length;
+    const parts = [`${done} of ${settings.epochs} epochs done`];
+    if (run.batch) parts.push(`epoch ${run.batch.epoch}: batch ${run.batch.batch} of ${run.batch.batchesPerEpoch}`);
+    if (!run.trained) parts.push(`untrained: random weights from seed ${settings.seed}`);
+    else if (playing) parts.push('training…');
+    else if (done >= settings.epochs) parts.push('target reached (raise Epochs to go on)');
+    this.#el['run-status'].textContent = parts.join(' · ');
+  }
+
+  runError(message) {
+    this.#el['run-error'].hidden = !message;
+    this.#el['run-error'].textContent = message ? `Training stopped: ${message}.` : '';
+  }
+
+  urlNotice(rejected) {
+    const notice = this.#el['url-notice'];
+    notice.hidden = rejected.length === 0;
+    notice.textContent = rejected.length
+      ? `The link's ${rejected.map((r) => `${r.name}=${r.text}`).join(', ')} ${rejected.length > 1 ? 'are' : 'is'} not valid, so the book's value is used instead.`
+      : '';
+  }
+
+  // --- results ------------------------------------------------------------------------------------------
+
+  /** The chart, the printed line and the table of a run (null: no dataset yet). */
+  renderResults(run, settings) {
+    const history = run?.history ?? [];
+    const points = run ? [{ epoch: 0, accuracy: run.initial.accuracy }, ...history] : [];
+    this.#chart.render(points, settings.epochs);
+    const last = points.at(-1);
+    this.#el['chart-caption'].textContent = !run
+      ? 'Validation accuracy after each epoch: waiting for the data.'
+      : history.length
+        ? `Validation accuracy after each epoch: ${last.accuracy.toFixed(4)} after epoch ${last.epoch} (epoch 0, hollow: ${run.initial.accuracy.toFixed(4)} before training).`
+        : `Validation accuracy before training (epoch 0, hollow): ${run.initial.accuracy.toFixed(4)}. Step or play to train.`;
+    this.#el['printed-line'].textContent = printedLine(history) || '(no epoch yet)';
+    this.#renderTable(history);
+  }
+
+  #renderTable(history) {
+    const body = this.#el['epochs-table'].tBodies[0];
+    if (body.rows.length > history.length) body.replaceChildren();  // a new run
+    for (const record of history.slice(body.rows.length)) {
+      const row = body.insertRow();
+      row.dataset.accuracy = String(record.accuracy);
+      const cells = [String(record.epoch), record.validateEpoch.toFixed(4), record.accuracy.toFixed(4),
+        `${count(record.correct)} / ${count(record.count)}`, record.trainLoss.toFixed(4), record.ms.toFixed(1)];
+      for (const text of cells) row.insertCell().textContent = text;
+      row.cells[3].className = 'col-correct';
+    }
+    const scroller = body.closest('.table-scroll');
+    scroller.scrollTop = scroller.scrollHeight;  // keep the newest epoch in sight
+  }
+
+  renderWeights(weights, bias) {
+    const scale = paintWeights(this.#el['weights-map'], weights);
+    this.#el['legend-min'].textContent = `−${scale.toFixed(2)}`;
+    this.#el['legend-max'].textContent = `+${scale.toFixed(2)}`;
+    this.#el.bias.textContent = `Bias b = ${bias.toFixed(3)}. Colours span ±${scale.toFixed(2)}, the largest weight now.`;
+  }
+
+  // --- drawing ------------------------------------------------------------------------------------------
+
+  /** prediction: null when there is no ink, else {image, probability (null: no model yet), untrained}. */
+  renderPrediction(prediction) {
+    paintDigit(this.#el.preview, prediction?.image ?? null);
+    const { digit, text, note, p } = describePrediction(prediction);
+    this.#el['prediction-digit'].textContent = digit;
+    this.#el['prediction-text'].textContent = text;
+    this.#el['prediction-note'].textContent = note;
+    this.#el.prediction.classList.toggle('untrained', Boolean(prediction?.untrained));
+    this.#el['prediction-bar'].style.width = p === null ? '0' : percent(p);
+  }
+
+  // --- announcements and timings ------------------------------------------------------------------------
+
+  announceEpoch(record) {
+    this.#el['announce-training'].textContent = `Epoch ${record.epoch}: validate_epoch ${record.validateEpoch.toFixed(4)}, ` +
+      `accuracy ${record.accuracy.toFixed(4)}, training loss ${record.trainLoss.toFixed(4)}.`;
+  }
+
+  announcePrediction(prediction) {
+    this.#el['announce-prediction'].textContent = prediction?.probability == null ? '' : predictionSentence(prediction);
+  }
+
+  /**
+   * Records measurements as data attributes on <html> for benchmark scripts, and shows them:
+   * data-ready-ms (navigation start to the sample decoded), data-decode-ms (of which decoding in the
+   * worker), data-train-ms and data-train-epochs (the engine's training time over the run's epochs),
+   * data-play-ms and data-play-epochs (the last Play's wall time), data-predict-ms (pen event to prediction).
+   */
+  timings(values) {
+    Object.assign(this.#timings, values);
+    for (const [name, value] of Object.entries(values)) document.documentElement.dataset[name] = String(Math.round(value * 10) / 10);
+    const t = this.#timings;
+    const parts = [];
+    if (t.readyMs !== undefined) parts.push(`data ready ${Math.round(t.readyMs)} ms after opening the page`);
+    if (t.trainEpochs) parts.push(`${t.trainEpochs} epochs trained in ${t.trainMs.toFixed(1)} ms (${(t.trainMs / t.trainEpochs).toFixed(1)} ms each)`);
+    if (t.predictMs !== undefined) parts.push(`last prediction ${t.predictMs.toFixed(1)} ms after the pen moved`);
+    this.#el.timings.textContent = parts.length ? `Timings: ${parts.join(' · ')}.` : '';
+  }
+
+  // Live regions announce every change, so text that did not change is not written again.
+  #setText(id, text) {
+    if (this.#el[id].textContent !== text) this.#el[id].textContent = text;
+  }
+
+  showEmbedCode(snippet, copied) {
+    const box = this.#el['embed-code'];
+    box.hidden = false;
+    box.value = snippet;
+    this.#el['embed-status'].textContent = copied ? 'Copied to the clipboard.' : 'Select the code below and copy it.';
+    if (!copied) box.select();
+  }
+}
+
+export function predictionSentence({ probability, untrained }) {
+  const digit = probability > 0.5 ? '3' : '7';
+  const sure = probability > 0.5 ? probability : 1 - probability;
+  return `Prediction: ${digit} (${percent(sure)})${untrained ? ', by the untrained model' : ''}`;
+}
+
+function describePrediction(prediction) {
+  if (!prediction) return { digit: '?', text: 'Draw a digit to see the model\'s guess.', note: '', p: null };
+  if (prediction.probability === null) {
+    return { digit: '?', text: 'No model yet: the dataset is still loading.', note: '', p: null };
+  }
+  const p = prediction.probability;
+  return {
+    digit: p > 0.5 ? '3' : '7',
+    text: `${predictionSentence({ probability: p, untrained: false })}. P(3) = ${p.toFixed(3)}; above 0.5 means 3.`,
+    note: prediction.untrained ? 'Untrained model: its weights are still random, so this is a guess. Train it first.' : '',
+    p,
+  };
+}

@@ -1,0 +1,35 @@
+// The page's side of worker.js: call() posts one request and resolves with its reply, so that the
+// controller can await the engine as if it were local while it runs on another thread.
+export class WorkerClient {
+  #worker;
+  #pending = new Map();  // request id -> {resolve, reject}
+  #nextId = 1;
+  #failure = null;  // set once the worker has died: later calls fail at once instead of waiting forever
+
+  constructor() {
+    this.#worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+    this.#worker.onmessage = ({ data: { id, result, error } }) => {
+      const request = this.#pending.get(id);
+      this.#pending.delete(id);
+      if (error === undefined) request?.resolve(result);
+      else request?.reject(new Error(error));
+    };
+    // Only a worker that could not start or crashed gets here; every pending request fails with it.
+    this.#worker.onerror = (event) => {
+      event.preventDefault();
+      this.#failure = new Error(`the training worker stopped: ${event.message || 'it could not be loaded'}`);
+      for (const request of this.#pending.values()) request.reject(this.#failure);
+      this.#pending.clear();
+    };
+  }
+
+  /** Runs worker method `method` with `args`; buffers in `transfer` move to the worker. */
+  call(method, args = {}, transfer = []) {
+    if (this.#failure) return Promise.reject(this.#failure);
+    return new Promise((resolve, reject) => {
+      const id = this.#nextId++;
+      this.#pending.set(id, { resolve, reject });
+      this.#worker.postMessage({ id, method, args }, transfer);
+    });
+  }
+}
