@@ -30,8 +30,11 @@ export interface SampleCounts { train3: number; train7: number; valid3: number; 
 export function loadEngine(moduleOptions?: { wasmBinary?: ArrayBuffer | Uint8Array; locateFile?: (path: string) => string }): Promise<Engine>;
 
 export class Engine {
-  /** Decodes mnist_sample.tgz. Throws an Error whose message names the problem. */
-  loadSample(bytes: Uint8Array): Sample;
+  /**
+   * Decodes mnist_sample.tgz. Throws an Error whose message names the problem.
+   * tar: the bytes are the tar inside the archive, already inflated by the caller.
+   */
+  loadSample(bytes: Uint8Array, options?: { tar?: boolean; onProgress?: (decoded: number, total: number) => void }): Sample;
   createTrainer(sample: Sample, options?: Partial<RunOptions>): Trainer;
   /** A drawing (height x width ink in [0, 1]) -> the 28x28 image MNIST would make of it, or null without ink. */
   preprocessDrawing(ink: ArrayLike<number>, width: number, height: number): Float32Array | null;

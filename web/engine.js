@@ -10,6 +10,8 @@
 //   trainer.delete(); sample.delete();
 import createMnistSgd from './mnist_sgd.js';
 
+const DECODE_BATCH = 512;  // images per call while loading
+
 /** The book's settings: lr 1, batch 256, no shuffling, weights drawn as randn * 1. */
 export const DEFAULT_OPTIONS = Object.freeze({ lr: 1, batchSize: 256, seed: 42, shuffle: false, init: 'randn' });
 
@@ -32,14 +34,28 @@ export class Engine {
     this.#module = module;
   }
 
-  /** Decodes mnist_sample.tgz (its bytes) into a Sample. Throws an Error naming the problem. */
-  loadSample(bytes) {
-    if (!(bytes instanceof Uint8Array)) throw new TypeError('loadSample takes the archive as a Uint8Array');
+  /**
+   * Decodes mnist_sample.tgz (its bytes) into a Sample. Throws an Error naming the problem.
+   * @param {Uint8Array} bytes
+   * @param {{tar?: boolean, onProgress?: (decoded: number, total: number) => void}} [options]
+   *   tar: the bytes are the archive's tar, already inflated (e.g. by DecompressionStream('gzip'));
+   *   onProgress: called after each batch of images.
+   */
+  loadSample(bytes, { tar = false, onProgress } = {}) {
+    if (!(bytes instanceof Uint8Array)) throw new TypeError('the archive must be given as a Uint8Array');
     const handle = new this.#module.Sample();
-    const error = handle.load(bytes);
-    if (error) {
+    try {
+      check(handle.begin(bytes, tar));
+      // A few hundred images per call: V8 replaces its baseline code with optimised code only between calls
+      // from JavaScript, so one long call would decode everything with the slow code.
+      for (let progress = { decoded: 0, total: 1 }; progress.decoded < progress.total;) {
+        progress = handle.decode(DECODE_BATCH);
+        check(progress.error);
+        onProgress?.(progress.decoded, progress.total);
+      }
+    } catch (error) {
       handle.delete();
-      throw new Error(error);
+      throw error;
     }
     return new Sample(handle);
   }

@@ -79,7 +79,8 @@ class Controller {
       try {
         const bytes = await readBytes();
         this.#view.dataDecoding(name, bytes.length);
-        loaded = await this.#worker.call('loadSample', { bytes, options: runOptions(this.#settings) }, [bytes.buffer]);
+        loaded = await this.#worker.call('loadSample', { bytes, options: runOptions(this.#settings) }, [bytes.buffer],
+          ({ decoded, total }) => this.#view.dataDecodeProgress(decoded, total));
       } catch (error) {
         this.#view.dataError(name, error.message);
         return;

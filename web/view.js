@@ -51,9 +51,16 @@ export class View {
 
   dataDecoding(name, bytes) {
     this.#el['data-progress'].hidden = false;
-    this.#el['data-progress-bar'].removeAttribute('value');  // indeterminate: decoding reports no progress
+    this.#el['data-progress-bar'].removeAttribute('value');  // indeterminate until the first images are decoded
     this.#el['data-bytes'].textContent = `${megabytes(bytes)} MB`;
     this.#setText('data-status', `Decoding ${name} in WebAssembly…`);
+  }
+
+  dataDecodeProgress(decoded, total) {
+    const bar = this.#el['data-progress-bar'];
+    bar.max = total;
+    bar.value = decoded;
+    this.#el['data-bytes'].textContent = `${count(decoded)} of ${count(total)} images`;
   }
 
   dataLoaded(name, counts, decodeMs) {

@@ -8,8 +8,12 @@ export class WorkerClient {
 
   constructor() {
     this.#worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
-    this.#worker.onmessage = ({ data: { id, result, error } }) => {
+    this.#worker.onmessage = ({ data: { id, result, error, progress } }) => {
       const request = this.#pending.get(id);
+      if (progress !== undefined) {  // a report on the way to the reply, not the reply
+        request?.onProgress?.(progress);
+        return;
+      }
       this.#pending.delete(id);
       if (error === undefined) request?.resolve(result);
       else request?.reject(new Error(error));
@@ -23,12 +27,15 @@ export class WorkerClient {
     };
   }
 
-  /** Runs worker method `method` with `args`; buffers in `transfer` move to the worker. */
-  call(method, args = {}, transfer = []) {
+  /**
+   * Runs worker method `method` with `args`; buffers in `transfer` move to the worker. `onProgress` gets the
+   * progress reports the method sends before its reply.
+   */
+  call(method, args = {}, transfer = [], onProgress = undefined) {
     if (this.#failure) return Promise.reject(this.#failure);
     return new Promise((resolve, reject) => {
       const id = this.#nextId++;
-      this.#pending.set(id, { resolve, reject });
+      this.#pending.set(id, { resolve, reject, onProgress });
       this.#worker.postMessage({ id, method, args }, transfer);
     });
   }

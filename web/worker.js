@@ -14,10 +14,14 @@ class Session {
   }
 
   /** Decodes an archive; only when it is good are the old sample and run replaced by a new run on it. */
-  async loadSample({ bytes, options }) {
+  async loadSample({ bytes, options }, report) {
     const engine = await this.#ready();
     const start = performance.now();
-    const sample = engine.loadSample(bytes);  // throws on a bad archive, leaving everything as it was
+    const tar = await inflate(bytes);
+    const onProgress = (decoded, total) => report({ decoded, total });
+    // Throws on a bad archive, leaving everything as it was. What the browser could not inflate goes to the
+    // engine's own gunzip, whose error says what is wrong with it.
+    const sample = tar ? engine.loadSample(tar, { tar: true, onProgress }) : engine.loadSample(bytes, { onProgress });
     const decodeMs = performance.now() - start;
     let trainer;
     try {
@@ -100,6 +104,41 @@ class Session {
   }
 }
 
+// The engine refuses a larger tar (kMaxInflatedBytes); stopping the browser's inflate there too keeps a gzip
+// bomb from filling memory.
+const MAX_TAR_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The tar inside a .tgz, inflated by the browser's DecompressionStream (native code: the engine's inflate
+ * runs as one long WebAssembly call, before V8 has optimised it), or null when the browser cannot do it,
+ * the data is not gzip, is damaged, or inflates past the cap.
+ */
+async function inflate(bytes) {
+  if (typeof DecompressionStream !== 'function') return null;
+  try {
+    const reader = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip')).getReader();
+    const chunks = [];
+    let length = 0;
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+      length += chunk.value.length;
+      if (length > MAX_TAR_BYTES) {
+        await reader.cancel();
+        return null;
+      }
+      chunks.push(chunk.value);
+    }
+    const tar = new Uint8Array(length);
+    let offset = 0;
+    for (const chunk of chunks) {
+      tar.set(chunk, offset);
+      offset += chunk.length;
+    }
+    return tar;
+  } catch {
+    return null;
+  }
+}
+
 const METHODS = new Set(['loadSample', 'reset', 'trainEpoch', 'trainBatch', 'predict']);
 const engine = loadEngine();
 engine.catch(() => {});  // not unhandled: the first request that needs the engine reports the failure
@@ -116,7 +155,7 @@ function transferables(result) {
 self.onmessage = async ({ data: { id, method, args } }) => {
   try {
     if (!METHODS.has(method)) throw new Error(`unknown request "${method}"`);
-    const result = await session[method](args ?? {});
+    const result = await session[method](args ?? {}, (progress) => self.postMessage({ id, progress }));
     self.postMessage({ id, result }, transferables(result));
   } catch (error) {
     self.postMessage({ id, error: error instanceof Error ? error.message : String(error) });

@@ -2,18 +2,11 @@
 
 #include <algorithm>
 #include <array>
+#include <string_view>
 
 namespace mnist_sgd {
 
 int Dataset::count_label(float label) const { return static_cast<int>(std::count(y.begin(), y.end(), label)); }
-
-Result<MnistSample> load_mnist_sample(ByteSpan tgz) {
-  auto tar = gunzip(tgz);
-  if (!tar) return Error{tar.error()};
-  auto entries = untar({tar->data(), tar->size()});
-  if (!entries) return Error{entries.error()};
-  return load_mnist_sample(*entries);
-}
 
 namespace {
 
@@ -23,7 +16,8 @@ struct ClassFolder {
   float label;
 };
 // The seed's order: train 3s, train 7s, valid 3s, valid 7s.
-constexpr std::array<ClassFolder, 4> kFolders = {{{"train", "3", 1.0f}, {"train", "7", 0.0f}, {"valid", "3", 1.0f}, {"valid", "7", 0.0f}}};
+constexpr std::array<ClassFolder, 4> kFolders = {
+    {{"train", "3", 1.0f}, {"train", "7", 0.0f}, {"valid", "3", 1.0f}, {"valid", "7", 0.0f}}};
 
 // Which of kFolders a path like ".../train/3/10.png" belongs to, or -1.
 int folder_of(const std::string& path) {
@@ -42,37 +36,87 @@ int folder_of(const std::string& path) {
   return -1;
 }
 
-std::string file_name(const std::string& path) { return path.substr(path.rfind('/') + 1); }
+std::string_view file_name(const std::string& path) {
+  return std::string_view(path).substr(path.rfind('/') + 1);  // npos + 1 == 0: the whole path
+}
+
+// Pixels / 255 into one row of x. Its own function, called once per image, so that a WebAssembly engine
+// that optimises functions between calls optimises this loop early.
+void store_row(const std::vector<std::uint8_t>& pixels, float* x) {
+  for (int j = 0; j < kImagePixels; ++j) x[j] = static_cast<float>(pixels[j]) / 255.0f;
+}
 
 }  // namespace
 
-Result<MnistSample> load_mnist_sample(const std::vector<TarEntry>& files) {
+Result<SampleDecoder> SampleDecoder::from_archive(ByteSpan tgz) {
+  auto tar = gunzip(tgz);
+  if (!tar) return Error{tar.error()};
+  return from_tar(std::move(tar).value());
+}
+
+Result<SampleDecoder> SampleDecoder::from_tar(std::vector<std::uint8_t> tar) {
+  if (tar.size() > kMaxInflatedBytes)
+    return Error{"the archive is larger than " + std::to_string(kMaxInflatedBytes >> 20) + " MiB"};
+  auto entries = untar({tar.data(), tar.size()});
+  if (!entries) return Error{entries.error()};
+  auto decoder = from_files(*entries);
+  if (!decoder) return decoder;
+  decoder->tar_ = std::move(tar);  // a vector's move keeps its buffer, so the entries still point into it
+  return decoder;
+}
+
+Result<SampleDecoder> SampleDecoder::from_files(const std::vector<TarEntry>& files) {
   std::array<std::vector<const TarEntry*>, kFolders.size()> by_folder;
   for (const TarEntry& file : files) {
     const int folder = folder_of(file.path);
     if (folder >= 0) by_folder[folder].push_back(&file);
   }
-  MnistSample sample;
+  SampleDecoder decoder;
   for (std::size_t f = 0; f < kFolders.size(); ++f) {
     auto& folder_files = by_folder[f];
     const std::string folder_name = std::string(kFolders[f].split) + "/" + kFolders[f].digit;
     if (folder_files.empty()) return Error{"no images in " + folder_name + " (is this the MNIST sample?)"};
     std::sort(folder_files.begin(), folder_files.end(),
               [](const TarEntry* a, const TarEntry* b) { return file_name(a->path) < file_name(b->path); });
-    Dataset& set = f < 2 ? sample.train : sample.valid;
-    if (set.size() + folder_files.size() > static_cast<std::size_t>(kMaxImagesPerSplit))
-      return Error{std::string("more than ") + std::to_string(kMaxImagesPerSplit) + " images in " + kFolders[f].split};
-    std::size_t row = set.y.size();
-    set.x.resize((row + folder_files.size()) * kImagePixels);
-    set.y.resize(row + folder_files.size(), kFolders[f].label);
-    for (const TarEntry* file : folder_files) {
-      auto pixels = decode_digit_png(file->content);
-      if (!pixels) return Error{file->path + ": " + pixels.error()};
-      float* x = set.x.data() + row++ * kImagePixels;
-      for (int j = 0; j < kImagePixels; ++j) x[j] = static_cast<float>((*pixels)[j]) / 255.0f;
-    }
+    for (const TarEntry* file : folder_files) decoder.files_.push_back(*file);
+    Dataset& set = f < 2 ? decoder.sample_.train : decoder.sample_.valid;
+    set.y.insert(set.y.end(), folder_files.size(), kFolders[f].label);
+    if (set.size() > kMaxImagesPerSplit)
+      return Error{"more than " + std::to_string(kMaxImagesPerSplit) + " images in " + kFolders[f].split};
   }
-  return sample;
+  decoder.train_count_ = decoder.sample_.train.size();
+  decoder.sample_.train.x.resize(decoder.sample_.train.y.size() * kImagePixels);
+  decoder.sample_.valid.x.resize(decoder.sample_.valid.y.size() * kImagePixels);
+  return decoder;
+}
+
+Result<void> SampleDecoder::decode(int count) {
+  const int end = std::min(total(), next_ + std::max(count, 0));
+  for (; next_ < end; ++next_) {
+    const TarEntry& file = files_[next_];
+    auto pixels = decode_digit_png(file.content);
+    if (!pixels) return Error{file.path + ": " + pixels.error()};
+    float* row = next_ < train_count_ ? sample_.train.x.data() + static_cast<std::size_t>(next_) * kImagePixels
+                                      : sample_.valid.x.data() + static_cast<std::size_t>(next_ - train_count_) * kImagePixels;
+    store_row(*pixels, row);
+  }
+  return {};
+}
+
+namespace {
+
+Result<MnistSample> decode_all(Result<SampleDecoder> decoder) {
+  if (!decoder) return Error{decoder.error()};
+  if (auto decoded = decoder->decode(decoder->total()); !decoded) return Error{decoded.error()};
+  return decoder->take();
+}
+
+}  // namespace
+
+Result<MnistSample> load_mnist_sample(ByteSpan tgz) { return decode_all(SampleDecoder::from_archive(tgz)); }
+
+Result<MnistSample> load_mnist_sample(const std::vector<TarEntry>& files) {
+  return decode_all(SampleDecoder::from_files(files));
 }
 
 }  // namespace mnist_sgd

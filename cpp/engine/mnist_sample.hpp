@@ -28,11 +28,38 @@ struct MnistSample {
 
 constexpr int kMaxImagesPerSplit = 100000;  // the sample has 12,396 and 2,038
 
-// The sample as fastai ships it: the bytes of mnist_sample.tgz.
+// Decodes the sample a batch of images at a time, so that a caller can show progress (and, in a browser,
+// so that the engine's optimised code takes over between calls: V8 swaps it in only at a call boundary).
+class SampleDecoder {
+ public:
+  // From mnist_sample.tgz as fastai ships it.
+  static Result<SampleDecoder> from_archive(ByteSpan tgz);
+  // From the tar inside it, inflated by the caller (a browser can do that with its DecompressionStream).
+  static Result<SampleDecoder> from_tar(std::vector<std::uint8_t> tar);
+  // From its files, wherever they came from: paths relative to any root, ending in
+  // {train,valid}/{3,7}/NAME.png; other files are ignored. The bytes must outlive the decoder.
+  static Result<SampleDecoder> from_files(const std::vector<TarEntry>& files);
+
+  // Decodes up to `count` more images; an error names the file.
+  Result<void> decode(int count);
+  int decoded() const { return next_; }
+  int total() const { return static_cast<int>(files_.size()); }
+  bool done() const { return next_ == total(); }
+  // The sample, once done() (moved out).
+  MnistSample take() { return std::move(sample_); }
+
+ private:
+  std::vector<std::uint8_t> tar_;  // the inflated archive, when the decoder owns it
+  std::vector<TarEntry> files_;    // in the seed's order: train 3s, train 7s, valid 3s, valid 7s
+  int train_count_ = 0;
+  int next_ = 0;
+  MnistSample sample_;
+};
+
+// The whole sample in one call, from the bytes of mnist_sample.tgz.
 Result<MnistSample> load_mnist_sample(ByteSpan tgz);
 
-// The sample from its files, wherever they came from (a tar, a folder): paths relative to any root,
-// ending in {train,valid}/{3,7}/NAME.png; other files are ignored.
+// The whole sample in one call, from its files (see SampleDecoder::from_files).
 Result<MnistSample> load_mnist_sample(const std::vector<TarEntry>& files);
 
 }  // namespace mnist_sgd

@@ -66,18 +66,43 @@ struct SampleCounts {
   int train3 = 0, train7 = 0, valid3 = 0, valid7 = 0;
 };
 
-// A loaded MNIST sample. A failed load keeps the sample that was there.
+struct DecodeProgress {
+  int decoded = 0;
+  int total = 0;
+  std::string error;
+};
+
+// A loaded MNIST sample. Loading is begun with the archive's bytes, then decoded a batch of images per call
+// (see SampleDecoder); a failed load keeps the sample that was there.
 class SampleHandle {
  public:
-  std::string load(const val& tgz_bytes) {
-    if (tgz_bytes.isUndefined() || tgz_bytes.isNull()) return "no archive given";
-    const std::size_t size = tgz_bytes["length"].as<std::size_t>();
-    if (size > kMaxArchiveBytes) return "the archive is larger than " + std::to_string(kMaxArchiveBytes >> 20) + " MiB";
-    const std::vector<std::uint8_t> bytes = emscripten::convertJSArrayToNumberVector<std::uint8_t>(tgz_bytes);
-    auto sample = load_mnist_sample(ByteSpan{bytes.data(), bytes.size()});
-    if (!sample) return sample.error();
-    sample_ = std::make_shared<const MnistSample>(std::move(sample).value());
+  // Starts loading mnist_sample.tgz as fastai ships it, or (is_tar) the tar already inflated by the caller.
+  std::string begin(const val& bytes_array, bool is_tar) {
+    pending_.reset();
+    if (bytes_array.isUndefined() || bytes_array.isNull()) return "no archive given";
+    const std::size_t max_bytes = is_tar ? kMaxInflatedBytes : kMaxArchiveBytes;
+    if (bytes_array["length"].as<std::size_t>() > max_bytes)
+      return "the archive is larger than " + std::to_string(max_bytes >> 20) + " MiB";
+    std::vector<std::uint8_t> bytes = emscripten::convertJSArrayToNumberVector<std::uint8_t>(bytes_array);
+    auto decoder = is_tar ? SampleDecoder::from_tar(std::move(bytes))
+                          : SampleDecoder::from_archive(ByteSpan{bytes.data(), bytes.size()});
+    if (!decoder) return decoder.error();
+    pending_.emplace(std::move(decoder).value());
     return "";
+  }
+
+  // Decodes up to `count` more images; the last call installs the new sample.
+  DecodeProgress decode(int count) {
+    if (!pending_) return {0, 0, "no load in progress"};
+    auto decoded = pending_->decode(count);
+    DecodeProgress progress{pending_->decoded(), pending_->total(), decoded ? "" : decoded.error()};
+    if (!decoded) {
+      pending_.reset();
+    } else if (pending_->done()) {
+      sample_ = std::make_shared<const MnistSample>(pending_->take());
+      pending_.reset();
+    }
+    return progress;
   }
 
   bool loaded() const { return sample_ != nullptr; }
@@ -113,6 +138,7 @@ class SampleHandle {
   }
 
   std::shared_ptr<const MnistSample> sample_;
+  std::optional<SampleDecoder> pending_;
 };
 
 // One training run of the linear model on a sample.
@@ -232,6 +258,10 @@ EMSCRIPTEN_BINDINGS(mnist_sgd) {
       .field("accuracy", &ValidationResult::accuracy)
       .field("correct", &ValidationResult::correct)
       .field("count", &ValidationResult::count);
+  value_object<DecodeProgress>("DecodeProgress")
+      .field("decoded", &DecodeProgress::decoded)
+      .field("total", &DecodeProgress::total)
+      .field("error", &DecodeProgress::error);
   value_object<SampleCounts>("SampleCounts")
       .field("train3", &SampleCounts::train3)
       .field("train7", &SampleCounts::train7)
@@ -240,7 +270,8 @@ EMSCRIPTEN_BINDINGS(mnist_sgd) {
 
   class_<SampleHandle>("Sample")
       .constructor<>()
-      .function("load", &SampleHandle::load)
+      .function("begin", &SampleHandle::begin)
+      .function("decode", &SampleHandle::decode)
       .function("loaded", &SampleHandle::loaded)
       .function("counts", &SampleHandle::counts)
       .function("image", &SampleHandle::image)

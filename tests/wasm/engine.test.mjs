@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const site = path.join(root, 'build/site');
@@ -27,6 +28,21 @@ test('the sample decodes to 6131 / 6265 / 1010 / 1028 images', () => {
   assert.deepEqual({ ...sample.counts }, { train3: 6131, train7: 6265, valid3: 1010, valid7: 1028 });
   assert.equal(sample.label('train', 0), 1);
   assert.equal(sample.label('train', sample.trainCount - 1), 0);
+});
+
+test('the tar inflated by the caller decodes to the same sample, with progress reported along the way', () => {
+  const reports = [];
+  const fromTar = engine.loadSample(new Uint8Array(gunzipSync(archive)), {
+    tar: true,
+    onProgress: (decoded, total) => reports.push([decoded, total]),
+  });
+  assert.deepEqual({ ...fromTar.counts }, { ...sample.counts });
+  for (const index of [0, 6130, 6131, 12395]) assert.deepEqual(fromTar.image('train', index), sample.image('train', index));
+  assert.deepEqual(fromTar.image('valid', 2037), sample.image('valid', 2037));
+  assert.ok(reports.length > 10, `${reports.length} progress reports`);
+  assert.deepEqual(reports.at(-1), [14434, 14434]);
+  assert.ok(reports.every(([decoded], i) => i === 0 || decoded > reports[i - 1][0]));
+  fromTar.delete();
 });
 
 test('training from the reference init lands on the PyTorch trajectory and final parameters', () => {
@@ -103,6 +119,7 @@ test('bad input is an Error with a one-line message, and the module stays usable
     [() => engine.loadSample(new Uint8Array(0)), /empty/],
     [() => engine.loadSample(new Uint8Array([1, 2, 3, 4])), /not a gzip file/],
     [() => engine.loadSample(archive.subarray(0, archive.length >> 1)), /truncated/],
+    [() => engine.loadSample(new Uint8Array(1024), { tar: true }), /no images in train\/3/],
     [() => engine.createTrainer(sample, { lr: NaN }), /learning rate/],
     [() => engine.createTrainer(sample, { lr: -1 }), /learning rate/],
     [() => engine.createTrainer(sample, { batchSize: 0 }), /batch size/],
