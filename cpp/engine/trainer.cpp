@@ -14,6 +14,7 @@ namespace {
 constexpr std::uint64_t kShuffleStream = 0x53485546464c45ULL;
 
 std::string format_number(float x) {
+  if (std::isnan(x)) return "nan";  // printf may say "-nan"
   char text[32];
   std::snprintf(text, sizeof text, "%g", x);
   return text;
