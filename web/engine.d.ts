@@ -60,6 +60,8 @@ export class Trainer {
   trainEpoch(): EpochStats;
   trainBatch(): BatchStats;
   validate(): Validation;
+  /** The validation set's 2x2 confusion matrix, and the indices of the images the model gets wrong. */
+  confusion(): { threesAsThree: number; threesAsSeven: number; sevensAsThree: number; sevensAsSeven: number; misclassified: Int32Array };
   /** 785 values: 784 weights, then the bias. */
   getParams(): Float32Array;
   setParams(params: ArrayLike<number>): void;

@@ -160,6 +160,14 @@ export class Trainer {
     return this.#handle.validate();
   }
 
+  /**
+   * On the validation set: {threesAsThree, threesAsSeven, sevensAsThree, sevensAsSeven} and `misclassified`,
+   * an Int32Array of the indices (for sample.image('valid', i)) of the images the model gets wrong.
+   */
+  confusion() {
+    return this.#handle.confusion();
+  }
+
   get epochsDone() {
     return this.#handle.epochsDone();
   }

@@ -137,4 +137,17 @@ Validation Trainer::validate_epoch() const {
   return result;
 }
 
+Confusion Trainer::confusion() const {
+  const Dataset& valid = sample_->valid;
+  Confusion result;
+  for (int i = 0; i < valid.size(); ++i) {
+    const bool is_three = valid.y[i] == 1.0f;
+    const bool predicts_three = predict_three(valid.image(i), params_) > 0.5f;
+    (is_three ? (predicts_three ? result.threes_as_three : result.threes_as_seven)
+              : (predicts_three ? result.sevens_as_three : result.sevens_as_seven))++;
+    if (is_three != predicts_three) result.misclassified.push_back(i);
+  }
+  return result;
+}
+
 }  // namespace mnist_sgd

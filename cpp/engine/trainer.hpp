@@ -51,6 +51,14 @@ struct Validation {
   int count = 0;
 };
 
+// Where the model is right and wrong on the validation set: the 2x2 confusion matrix and the images it gets
+// wrong, in dataset order.
+struct Confusion {
+  int threes_as_three = 0, threes_as_seven = 0;
+  int sevens_as_three = 0, sevens_as_seven = 0;
+  std::vector<int> misclassified;  // validation indices
+};
+
 class Trainer {
  public:
   // The sample is shared, not copied: several trainers (and the page's runs) can use one.
@@ -62,6 +70,7 @@ class Trainer {
   Result<EpochStats> train_epoch();
   // The book's validate_epoch over the validation set, plus the exact accuracy.
   Validation validate_epoch() const;
+  Confusion confusion() const;
 
   const LinearParams& params() const { return params_; }
   Result<void> set_params(LinearParams params);  // also clears a divergence

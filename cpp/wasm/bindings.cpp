@@ -62,6 +62,11 @@ struct ValidationResult {
   int count = 0;
 };
 
+struct ConfusionResult {
+  int threesAsThree = 0, threesAsSeven = 0, sevensAsThree = 0, sevensAsSeven = 0;
+  val misclassified = val::null();  // Int32Array of validation indices
+};
+
 struct SampleCounts {
   int train3 = 0, train7 = 0, valid3 = 0, valid7 = 0;
 };
@@ -184,6 +189,14 @@ class TrainerHandle {
 
   int epochsDone() const { return trainer_ ? trainer_->epochs_done() : 0; }
 
+  // The 2x2 confusion matrix on the validation set and the indices of the images the model gets wrong.
+  ConfusionResult confusion() const {
+    if (!trainer_) return {};
+    const Confusion c = trainer_->confusion();
+    return {c.threes_as_three, c.threes_as_seven, c.sevens_as_three, c.sevens_as_seven,
+            val(emscripten::typed_memory_view(c.misclassified.size(), c.misclassified.data())).call<val>("slice")};
+  }
+
   // 785 values: the 784 weights, then the bias (the reference files' layout).
   val getParams() const {
     if (!trainer_) return val::global("Float32Array").new_(0);
@@ -262,6 +275,12 @@ EMSCRIPTEN_BINDINGS(mnist_sgd) {
       .field("decoded", &DecodeProgress::decoded)
       .field("total", &DecodeProgress::total)
       .field("error", &DecodeProgress::error);
+  value_object<ConfusionResult>("ConfusionResult")
+      .field("threesAsThree", &ConfusionResult::threesAsThree)
+      .field("threesAsSeven", &ConfusionResult::threesAsSeven)
+      .field("sevensAsThree", &ConfusionResult::sevensAsThree)
+      .field("sevensAsSeven", &ConfusionResult::sevensAsSeven)
+      .field("misclassified", &ConfusionResult::misclassified);
   value_object<SampleCounts>("SampleCounts")
       .field("train3", &SampleCounts::train3)
       .field("train7", &SampleCounts::train7)
@@ -283,6 +302,7 @@ EMSCRIPTEN_BINDINGS(mnist_sgd) {
       .function("trainBatch", &TrainerHandle::trainBatch)
       .function("validate", &TrainerHandle::validate)
       .function("epochsDone", &TrainerHandle::epochsDone)
+      .function("confusion", &TrainerHandle::confusion)
       .function("getParams", &TrainerHandle::getParams)
       .function("setParams", &TrainerHandle::setParams)
       .function("weights", &TrainerHandle::weights)

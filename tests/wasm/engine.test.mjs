@@ -64,6 +64,22 @@ test('training from the reference init lands on the PyTorch trajectory and final
   trainer.delete();
 });
 
+test('the confusion matrix adds up to the validation set and agrees with the exact accuracy', () => {
+  const trainer = engine.createTrainer(sample);
+  for (let epoch = 0; epoch < 3; epoch++) trainer.trainEpoch();
+  const c = trainer.confusion();
+  const { correct, count } = trainer.validate();
+  assert.equal(c.threesAsThree + c.threesAsSeven, sample.counts.valid3);
+  assert.equal(c.sevensAsThree + c.sevensAsSeven, sample.counts.valid7);
+  assert.equal(c.threesAsThree + c.sevensAsSeven, correct);
+  assert.equal(c.misclassified.length, count - correct);
+  for (const index of c.misclassified.slice(0, 20)) {
+    const predictsThree = trainer.predict(sample.image('valid', index)) > 0.5;
+    assert.notEqual(predictsThree, sample.label('valid', index) === 1);
+  }
+  trainer.delete();
+});
+
 test('step batch walks through an epoch and then starts the next one', () => {
   const trainer = engine.createTrainer(sample, { batchSize: 1000 });
   const first = trainer.trainBatch();
