@@ -1,6 +1,6 @@
-// Small images painted from plain arrays: the 28x28 weights in a diverging palette, its legend, and the
-// 28x28 digit the model sees. Each paints one ImageData at 1 pixel per value; CSS scales it up
-// (image-rendering: pixelated), as TensorFlow Playground's heatmap does.
+// Small images painted from plain arrays: 28x28 signed values (the weights, a drawing's weight x pixel)
+// in a diverging palette, its legend, and 28x28 digits. Each paints one ImageData at 1 pixel per value;
+// CSS scales it up (image-rendering: pixelated), as TensorFlow Playground's heatmap does.
 
 const SIDE = 28;
 
@@ -17,11 +17,14 @@ export function diverging(t) {
   return PU_OR[low].map((channel, i) => Math.round(channel + f * (PU_OR[low + 1][i] - channel)));
 }
 
-/** Paints 784 weights (pixel order) on a 28x28 canvas; returns the scale used, the largest |w|. */
-export function paintWeights(canvas, weights) {
+/**
+ * Paints 784 signed values (pixel order) on a 28x28 canvas, 0 white and the sign as the hue; returns the
+ * scale used, the largest |value|, which the palette's ends stand for.
+ */
+export function paintDiverging(canvas, values) {
   let scale = 0;
-  for (const w of weights) scale = Math.max(scale, Math.abs(w));
-  paint(canvas, SIDE, SIDE, (i) => diverging(scale > 0 ? weights[i] / scale : 0));
+  for (const v of values) scale = Math.max(scale, Math.abs(v));
+  paint(canvas, SIDE, SIDE, (i) => diverging(scale > 0 ? values[i] / scale : 0));
   return scale;
 }
 

@@ -1,7 +1,12 @@
 // The controller: turns clicks, edits, drops and strokes into requests to the training worker, keeps the
 // record of the current run, and hands plain data to the view. The worker computes; the view renders.
+// Its few public methods (step, play, pause, reset, changeSettings, metrics) are what the buttons call
+// and what a host page's messages call (host-api.js); its events ('ready', 'run', 'epoch', 'error') are
+// how host-api.js hears what happened, so the controller knows nothing of messages.
 import { DrawingPad, INK_SIDE } from './drawing-pad.js';
+import { HostApi } from './host-api.js';
 import { download, readFile } from './loader.js';
+import { FILE_NAME, downloadParams, readParamsFile } from './params-file.js';
 import { SettingsForm } from './settings-form.js';
 import { fromQuery, property, runOptions, toQuery } from './state.js';
 import { View } from './view.js';
@@ -10,23 +15,28 @@ import { WorkerClient } from './worker-client.js';
 const SAMPLE_URL = 'mnist_sample.tgz';
 const EMBED_TITLE = 'MNIST basics: SGD learns 3s and 7s';
 
-class Controller {
+class Controller extends EventTarget {
   #settings;
+  #form;
   #worker = new WorkerClient();
   #view = new View();
   #pad;
-  #run = null;       // {initial, history, batch, trained, params} of the current run; null until a dataset is loaded
+  // The current run, null until a dataset is loaded: {initial, history, batch, trained, params, insight,
+  // importedFrom}. `initial` is the validation at epoch 0, `insight` the worker's about the current model.
+  #run = null;
   #playing = null;   // the Play session under way: a fresh object per press, so a stale loop sees it is over
   #queue = Promise.resolve();  // training requests run one after another, in the order of the clicks
   #renderPending = false;
   #prediction = { busy: false, again: false, since: null, announce: false, last: null };
 
   constructor() {
+    super();
     const { settings, rejected } = fromQuery(location.search);
     this.#settings = settings;
     this.#view.urlNotice(rejected);
     this.#updateLinks();
-    new SettingsForm(document.getElementById('settings'), (name, value) => this.#changeSetting(name, value)).show(settings);
+    this.#form = new SettingsForm(document.getElementById('settings'), (name, value) => this.#changeSettings({ [name]: value }));
+    this.#form.show(settings);
     this.#pad = new DrawingPad(document.getElementById('pad'), {
       onInk: (timeStamp) => this.#predict(timeStamp),
       onStrokeEnd: () => this.#announcePredictionWhenReady(),
@@ -40,17 +50,87 @@ class Controller {
     return this.#loadArchive(SAMPLE_URL, () => download(SAMPLE_URL, (received, total) => this.#view.dataProgress(SAMPLE_URL, received, total)));
   }
 
+  // --- what the buttons and a host page may ask ---------------------------------------------------------
+  // Each throws an Error saying why when the request cannot be carried out now, and then changes nothing.
+
+  /** Valid settings by name (state.js), as if typed into the form: a new rate, batch size... is a new run. */
+  changeSettings(changes) {
+    this.#changeSettings(changes);
+    this.#form.show(this.#settings);
+  }
+
+  /** One epoch ('epoch') or one SGD step ('batch'), after the requests already queued. */
+  step(unit) {
+    this.#requireRun();
+    if (this.#playing) throw new Error('training is playing: pause it before stepping');
+    this.#enqueue(() => this.#train(unit === 'batch' ? 'trainBatch' : 'trainEpoch'));
+  }
+
+  /** Epochs until paused or the epoch target is reached. */
+  play() {
+    this.#requireRun();
+    if (this.#playing) return;
+    if (this.#run.history.length >= this.#settings.epochs) {
+      throw new Error(`the run has done its ${this.#settings.epochs} epochs: raise epochs to go on`);
+    }
+    this.#playEpochs();
+  }
+
+  pause() {
+    this.#playing = null;
+    this.#requestRender();
+  }
+
+  /** The run again from its seed. */
+  reset() {
+    this.#requireRun();
+    this.#restart('reset');
+  }
+
+  /** The run's record as plain data: {ready, playing, settings, initial, history, batch, confusion}. */
+  metrics() {
+    const run = this.#run;
+    return {
+      ready: run !== null,
+      playing: Boolean(this.#playing),
+      settings: { ...this.#settings },
+      initial: run?.initial ?? null,
+      history: run?.history ?? [],
+      batch: run?.batch ?? null,
+      confusion: run?.insight.matrix ?? null,
+    };
+  }
+
+  #requireRun() {
+    if (!this.#run) throw new Error('the data is still loading (wait for the ready message)');
+  }
+
   #bindControls() {
     const on = (id, type, handler) => document.getElementById(id).addEventListener(type, handler);
-    on('step-epoch', 'click', () => this.#enqueue(() => this.#train('trainEpoch')));
-    on('step-batch', 'click', () => this.#enqueue(() => this.#train('trainBatch')));
-    on('play', 'click', () => (this.#playing ? this.#pause() : this.#play()));
-    on('reset', 'click', () => this.#reset());
+    // A click can come in the frame before the render disables its button; such a request is refused,
+    // and the button's new state says why.
+    const press = (id, action) => on(id, 'click', () => {
+      try {
+        action();
+      } catch {
+        this.#requestRender();
+      }
+    });
+    press('step-epoch', () => this.step('epoch'));
+    press('step-batch', () => this.step('batch'));
+    press('play', () => (this.#playing ? this.pause() : this.play()));
+    press('reset', () => this.reset());
     on('clear', 'click', () => this.#clearDrawing());
     on('copy-embed', 'click', () => this.#copyEmbedCode());
+    on('export-params', 'click', () => this.#exportParams());
+    on('import-params', 'click', () => document.getElementById('params-file').click());
+    on('params-file', 'change', ({ target }) => {
+      if (target.files[0]) this.#importParams(target.files[0]);
+      target.value = '';  // choosing the same file again is a new choice
+    });
     on('data-file', 'change', ({ target }) => {
       if (target.files[0]) this.#loadFile(target.files[0]);
-      target.value = '';  // choosing the same file again is a new choice
+      target.value = '';
     });
     // A file dropped anywhere is a dataset to load, never a page to navigate to.
     document.addEventListener('dragover', (event) => {
@@ -73,7 +153,7 @@ class Controller {
 
   // The worker decodes the new archive before it lets go of the old one, so a bad file changes nothing.
   #loadArchive(name, readBytes) {
-    this.#pause();
+    this.pause();
     return this.#enqueue(async () => {
       let loaded;
       try {
@@ -87,18 +167,49 @@ class Controller {
       }
       this.#view.dataLoaded(name, loaded.counts, loaded.decodeMs);
       if (!this.#run) this.#view.timings({ readyMs: performance.now(), decodeMs: loaded.decodeMs });
-      this.#startRun(loaded);
+      this.#startRun(loaded, 'data');
+    });
+  }
+
+  // --- the parameters as a file -------------------------------------------------------------------------
+
+  #exportParams() {
+    downloadParams(this.#run.params.weights, this.#run.params.bias);
+    this.#view.paramsExported(FILE_NAME, this.#run);
+  }
+
+  // A new run from the file's parameters. The file is checked on this side (the message names the bad
+  // line) and again by the engine; a bad one changes nothing.
+  #importParams(file) {
+    this.pause();
+    return this.#enqueue(async () => {
+      let snapshot;
+      try {
+        const params = await readParamsFile(file);
+        snapshot = await this.#worker.call('importParams', { params, options: runOptions(this.#settings) }, [params.buffer]);
+      } catch (error) {
+        this.#view.paramsError(file.name, error.message);
+        return;
+      }
+      this.#startRun(snapshot, 'import', file.name);
+      this.#view.paramsImported(file.name, snapshot.validation);
     });
   }
 
   // --- training -----------------------------------------------------------------------------------------
 
-  #startRun(snapshot) {
-    this.#run = { initial: snapshot.validation, history: [], batch: null, trained: false, params: paramsOf(snapshot) };
+  // reason: 'data', 'reset', 'settings' or 'import' (for the host page); importedFrom: the file's name.
+  #startRun(snapshot, reason, importedFrom = null) {
+    const first = this.#run === null;
+    this.#run = {
+      initial: snapshot.validation, history: [], batch: null, trained: importedFrom !== null,
+      params: paramsOf(snapshot), insight: snapshot.insight, importedFrom,
+    };
     this.#view.runError(null);
     this.#view.timings({ trainMs: 0, trainEpochs: 0 });
     this.#requestRender();
     this.#predict();
+    this.dispatchEvent(new CustomEvent(first ? 'ready' : 'run', { detail: { reason } }));
   }
 
   // One request to the worker (trainEpoch or trainBatch), then the record and the page catch up.
@@ -107,19 +218,20 @@ class Controller {
     const run = this.#run;
     run.trained = true;
     run.params = paramsOf(result);
+    run.insight = result.insight;
     run.batch = result.epoch ? null : result.batch;  // mid-epoch progress, shown until the epoch ends
     if (result.epoch) {
       run.history.push(result.epoch);
       this.#view.announceEpoch(result.epoch);
       this.#view.timings({ trainMs: run.history.reduce((sum, r) => sum + r.ms, 0), trainEpochs: run.history.length });
+      this.dispatchEvent(new CustomEvent('epoch', { detail: result.epoch }));
     }
     this.#requestRender();
     this.#predict();
   }
 
-  // Epochs until paused or the epoch target is reached; each one is a separate request, so Pause, a
-  // stroke or a prediction never waits longer than one epoch.
-  async #play() {
+  // Each epoch is a separate request, so Pause, a stroke or a prediction never waits longer than one epoch.
+  async #playEpochs() {
     const session = {};
     this.#playing = session;
     this.#requestRender();
@@ -129,25 +241,23 @@ class Controller {
       if (!(await this.#enqueue(() => this.#train('trainEpoch')))) break;
     }
     this.#view.timings({ playMs: performance.now() - start, playEpochs: this.#run.history.length - from });
-    if (this.#playing === session) this.#pause();
+    if (this.#playing === session) this.pause();
   }
 
-  #pause() {
-    this.#playing = null;
-    this.#requestRender();
+  #restart(reason) {
+    this.pause();
+    return this.#enqueue(async () => this.#startRun(await this.#worker.call('reset', { options: runOptions(this.#settings) }), reason));
   }
 
-  #reset() {
-    this.#pause();
-    return this.#enqueue(async () => this.#startRun(await this.#worker.call('reset', { options: runOptions(this.#settings) })));
-  }
-
-  #changeSetting(name, value) {
-    this.#settings = { ...this.#settings, [name]: value };
+  #changeSettings(edits) {
+    // A value typed again (1 as "1.0", say) changes nothing and keeps the run.
+    const changes = Object.fromEntries(Object.entries(edits).filter(([name, value]) => this.#settings[name] !== value));
+    if (Object.keys(changes).length === 0) return;
+    this.#settings = { ...this.#settings, ...changes };
     history.replaceState(null, '', `?${toQuery(this.#settings)}`);
     this.#updateLinks();
     // Numbers on the page always belong to the settings shown: a new rate, batch size, seed... is a new run.
-    if (property(name).restartsRun && this.#run) this.#reset();
+    if (Object.keys(changes).some((name) => property(name).restartsRun) && this.#run) this.#restart('settings');
     else this.#requestRender();
   }
 
@@ -156,7 +266,8 @@ class Controller {
   #enqueue(task) {
     const done = this.#queue.then(task).then(() => true, (error) => {
       this.#view.runError(error.message);
-      this.#pause();
+      this.pause();
+      this.dispatchEvent(new CustomEvent('error', { detail: { message: error.message } }));
       return false;
     });
     this.#queue = done;
@@ -176,6 +287,7 @@ class Controller {
   #render() {
     if (this.#run) this.#view.renderWeights(this.#run.params.weights, this.#run.params.bias);
     this.#view.renderResults(this.#run, this.#settings);
+    this.#view.renderInsight(this.#run);
     this.#view.runStatus(this.#run, this.#settings, Boolean(this.#playing));
     this.#view.setControls({
       ready: this.#run !== null,
@@ -258,4 +370,7 @@ class Controller {
 
 const paramsOf = ({ weights, bias }) => ({ weights, bias });
 
-new Controller().start();
+const controller = new Controller();
+// Only a framed page listens to messages: the parent is the one window that may drive it.
+if (window.parent !== window) new HostApi(controller, window.parent);
+controller.start();

@@ -1,11 +1,13 @@
 // Everything the page shows, drawn from plain data: the controller decides, this module only renders.
 // Meaning is always carried by text; colour and position repeat it.
 import { AccuracyChart } from './chart.js';
-import { paintDigit, paintLegend, paintWeights } from './heatmap.js';
+import { paintDiverging, paintDigit, paintLegend } from './heatmap.js';
+import { InsightView } from './insight-view.js';
 
 const count = (n) => n.toLocaleString('en-US');
 const megabytes = (bytes) => (bytes / 1e6).toFixed(1);
 const percent = (p) => `${Math.round(100 * p)}%`;
+const signed = (x, places) => `${x < 0 ? '−' : ''}${Math.abs(x).toFixed(places)}`;  // a real minus sign
 
 /** The line the book's training loop prints: validate_epoch of every epoch, 4 places, space-separated. */
 export function printedLine(history) {
@@ -15,6 +17,7 @@ export function printedLine(history) {
 export class View {
   #el;
   #chart;
+  #insight;
   #timings = {};
   #loaded = null;  // the loaded dataset, described
 
@@ -23,10 +26,14 @@ export class View {
       'run-status', 'run-error', 'url-notice', 'printed-line', 'epochs-table', 'timings', 'preview',
       'prediction', 'prediction-digit', 'prediction-text', 'prediction-bar', 'prediction-note', 'weights-map',
       'legend-bar', 'legend-min', 'legend-max', 'bias', 'embed-code', 'embed-status', 'open-full',
-      'announce-training', 'announce-prediction', 'accuracy-chart', 'chart-caption'];
+      'announce-training', 'announce-prediction', 'accuracy-chart', 'chart-caption',
+      'contrib', 'contrib-map', 'contrib-legend-bar', 'contrib-min', 'contrib-max', 'contrib-sum',
+      'export-params', 'import-params', 'params-status', 'params-error'];
     this.#el = Object.fromEntries(ids.map((id) => [id, document.getElementById(id)]));
     this.#chart = new AccuracyChart(this.#el['accuracy-chart']);
+    this.#insight = new InsightView(document.getElementById('mistakes'));
     paintLegend(this.#el['legend-bar']);
+    paintLegend(this.#el['contrib-legend-bar']);
     paintDigit(this.#el.preview, null);
   }
 
@@ -89,7 +96,7 @@ export class View {
     this.#el.play.textContent = playing ? 'Pause' : 'Play';
     this.#el.play.disabled = !ready || (!playing && !canPlay);
     this.#el['step-epoch'].disabled = this.#el['step-batch'].disabled = !ready || playing;
-    this.#el.reset.disabled = !ready;
+    this.#el.reset.disabled = this.#el['export-params'].disabled = this.#el['import-params'].disabled = !ready;
   }
 
   runStatus(run, settings, playing) {
@@ -97,7 +104,8 @@ export class View {
     const done = run.history.length;
     const parts = [`${done} of ${settings.epochs} epochs done`];
     if (run.batch) parts.push(`epoch ${run.batch.epoch}: batch ${run.batch.batch} of ${run.batch.batchesPerEpoch}`);
-    if (!run.trained) parts.push(`untrained: random weights from seed ${settings.seed}`);
+    if (run.importedFrom && !done && !run.batch) parts.push(`starting from the parameters in ${run.importedFrom}`);
+    else if (!run.trained) parts.push(`untrained: random weights from seed ${settings.seed}`);
     else if (playing) parts.push('training…');
     else if (done >= settings.epochs) parts.push('target reached (raise Epochs to go on)');
     this.#el['run-status'].textContent = parts.join(' · ');
@@ -149,10 +157,35 @@ export class View {
   }
 
   renderWeights(weights, bias) {
-    const scale = paintWeights(this.#el['weights-map'], weights);
+    const scale = paintDiverging(this.#el['weights-map'], weights);
     this.#el['legend-min'].textContent = `−${scale.toFixed(2)}`;
     this.#el['legend-max'].textContent = `+${scale.toFixed(2)}`;
     this.#el.bias.textContent = `Bias b = ${bias.toFixed(3)}. Colours span ±${scale.toFixed(2)}, the largest weight now.`;
+  }
+
+  /** The confusion matrix and the misclassified images of the run's current model (null: no dataset yet). */
+  renderInsight(run) {
+    this.#insight.render(run?.insight ?? null, run && describeModel(run));
+  }
+
+  // --- the parameters as a file -------------------------------------------------------------------------
+
+  paramsExported(fileName, run) {
+    this.#el['params-error'].hidden = true;
+    this.#el['params-status'].textContent = `Saved ${fileName}: the parameters of ${describeModel(run)}, 785 lines.`;
+  }
+
+  /** Imported: the validation of the imported model, which is epoch 0 of the new run. */
+  paramsImported(fileName, validation) {
+    this.#el['params-error'].hidden = true;
+    this.#el['params-status'].textContent = `Imported ${fileName}: validate_epoch ${validation.validateEpoch.toFixed(4)}, ` +
+      `accuracy ${validation.accuracy.toFixed(4)} (${count(validation.correct)} / ${count(validation.count)}). Training goes on from here.`;
+  }
+
+  paramsError(fileName, message) {
+    const error = this.#el['params-error'];
+    error.hidden = false;
+    error.textContent = `Could not import ${fileName}: ${message}. The parameters are unchanged.`;
   }
 
   // --- drawing ------------------------------------------------------------------------------------------
@@ -160,12 +193,26 @@ export class View {
   /** prediction: null when there is no ink, else {image, probability (null: no model yet), untrained}. */
   renderPrediction(prediction) {
     paintDigit(this.#el.preview, prediction?.image ?? null);
+    this.#renderContributions(prediction?.contributions ? prediction : null);
     const { digit, text, note, p } = describePrediction(prediction);
     this.#el['prediction-digit'].textContent = digit;
     this.#el['prediction-text'].textContent = text;
     this.#el['prediction-note'].textContent = note;
     this.#el.prediction.classList.toggle('untrained', Boolean(prediction?.untrained));
     this.#el['prediction-bar'].style.width = p === null ? '0' : percent(p);
+  }
+
+  // Each pixel's w * x, in the weights' palette: where the drawing meets positive or negative weights.
+  #renderContributions(prediction) {
+    this.#el.contrib.hidden = !prediction;
+    if (!prediction) return;
+    const { contributions, sum, bias } = prediction;
+    const scale = paintDiverging(this.#el['contrib-map'], contributions);
+    this.#el['contrib-min'].textContent = `−${scale.toFixed(2)}`;
+    this.#el['contrib-max'].textContent = `+${scale.toFixed(2)}`;
+    const z = sum + bias;
+    this.#el['contrib-sum'].textContent = `The map adds up to ${signed(sum, 2)}; plus the bias ${signed(bias, 2)}, that is ` +
+      `the model's z = ${signed(z, 2)}. z > 0 means “3” and z < 0 means “7”, so this is a ${z > 0 ? 3 : 7}.`;
   }
 
   // --- announcements and timings ------------------------------------------------------------------------
@@ -208,6 +255,13 @@ export class View {
     this.#el['embed-status'].textContent = copied ? 'Copied to the clipboard.' : 'Select the code below and copy it.';
     if (!copied) box.select();
   }
+}
+
+/** The model whose numbers a caption gives: "the model after epoch 3", "the untrained model"... */
+function describeModel(run) {
+  if (run.batch) return `the model after batch ${run.batch.batch} of epoch ${run.batch.epoch}`;
+  if (run.history.length) return `the model after epoch ${run.history.at(-1).epoch}`;
+  return run.importedFrom ? `the model imported from ${run.importedFrom}` : 'the untrained model';
 }
 
 export function predictionSentence({ probability, untrained }) {

@@ -1,11 +1,18 @@
 // The training worker: owns the engine, the loaded Sample and the Trainer, so that decoding and training
 // never block drawing or clicking on the page. Each message {id, method, args} gets exactly one reply,
 // {id, result} or {id, error}, in the order the messages came (worker-client.js relies on that).
+// Every reply that follows a change of the parameters carries the insight into the new model (see
+// #insight): computed here, next to the data, so that only what the page shows crosses to it.
 import { loadEngine } from './engine.js';
+
+const PIXELS = 784;
+const GALLERY_SIZE = 24;  // misclassified validation images sent to the page, at most
 
 class Session {
   #engine;  // a promise: the module compiles while the page downloads the archive
   #sample = null;
+  #validDigits = null;  // the validation set's true digits (3 or 7), read once instead of once per epoch
+  #galleryImages = new Map();  // validation index -> pixels, for the images the gallery has shown
   #trainer = null;
   #partial = { ms: 0, lossSum: 0 };  // the current epoch's batches when it is being stepped batch by batch
 
@@ -33,6 +40,8 @@ class Session {
     this.#trainer?.delete();
     this.#sample?.delete();
     this.#sample = sample;
+    this.#validDigits = Uint8Array.from({ length: sample.validCount }, (_, i) => (sample.label('valid', i) === 1 ? 3 : 7));
+    this.#galleryImages.clear();
     this.#trainer = trainer;
     this.#partial = { ms: 0, lossSum: 0 };
     return { counts: sample.counts, decodeMs, ...this.#snapshot() };
@@ -45,11 +54,24 @@ class Session {
     return this.#snapshot();
   }
 
+  /**
+   * A new run from parameters the learner imported (785 values): epoch 0 and the first batch, as after
+   * Reset, but from these parameters. Bad parameters leave the run as it was.
+   */
+  importParams({ params, options }) {
+    const trainer = this.#requireTrainer();
+    trainer.setParams(params);  // checks them first: throws before anything has changed
+    trainer.reset(options);
+    trainer.setParams(params);
+    this.#partial = { ms: 0, lossSum: 0 };
+    return this.#snapshot();
+  }
+
   /** The rest of the current epoch, then the book's validation. */
   trainEpoch() {
     const stats = this.#requireTrainer().trainEpoch();
     // trainLoss already covers batches stepped one by one earlier in this epoch; their time does not.
-    return { epoch: this.#finishEpoch({ ...stats, ms: stats.ms + this.#partial.ms }), ...this.#params() };
+    return { epoch: this.#finishEpoch({ ...stats, ms: stats.ms + this.#partial.ms }), ...this.#params(), insight: this.#insight() };
   }
 
   /** One SGD step; when it ends an epoch, that epoch's record and validation come with it. */
@@ -62,15 +84,25 @@ class Session {
     const epoch = ended
       ? this.#finishEpoch({ epoch: batch.epoch, trainLoss: this.#partial.lossSum / batch.batch, ms: this.#partial.ms })
       : null;
-    return { batch, epoch, ...this.#params() };
+    return { batch, epoch, ...this.#params(), insight: this.#insight() };
   }
 
-  /** A drawing's ink -> the 28x28 image the model sees, and the probability that it is a 3 (null: no ink or no model). */
+  /**
+   * A drawing's ink -> the 28x28 image the model sees, the probability that it is a 3, and why: each
+   * pixel's contribution w_i * x_i to z = sum + bias (probability and contributions null: no ink or no model).
+   */
   async predict({ ink, width, height }) {
     const engine = await this.#ready();
     const image = engine.preprocessDrawing(ink, width, height);
-    const probability = image && this.#trainer ? this.#trainer.predict(image) : null;
-    return { image, probability };
+    if (!image || !this.#trainer) return { image, probability: null, contributions: null };
+    const params = this.#trainer.getParams();
+    const contributions = new Float32Array(PIXELS);
+    let sum = 0;
+    for (let i = 0; i < PIXELS; i++) {
+      contributions[i] = params[i] * image[i];
+      sum += contributions[i];
+    }
+    return { image, probability: this.#trainer.predict(image), contributions, sum, bias: params[PIXELS] };
   }
 
   async #ready() {
@@ -89,13 +121,52 @@ class Session {
   }
 
   #snapshot() {
-    return { validation: this.#trainer.validate(), ...this.#params() };
+    return { validation: this.#trainer.validate(), ...this.#params(), insight: this.#insight() };
+  }
+
+  /**
+   * Where the model is wrong on the validation set: the 2x2 confusion matrix, and up to GALLERY_SIZE of the
+   * misclassified images with their P(3), about half of them 3s and half 7s, the first ones in the
+   * validation set's order (so the same images stay in view from epoch to epoch until the model gets them
+   * right). About 1 ms: one pass of the engine over the validation set, then 24 dot products here (one
+   * call into the engine per image would cost ~0.1 ms each in a browser's worker).
+   */
+  #insight() {
+    const { misclassified, ...matrix } = this.#trainer.confusion();
+    const wrong = { 3: [], 7: [] };  // validation indices, by true digit
+    for (const index of misclassified) {
+      const list = wrong[this.#validDigits[index]];
+      if (list.length < GALLERY_SIZE) list.push(index);
+      if (wrong[3].length === GALLERY_SIZE && wrong[7].length === GALLERY_SIZE) break;
+    }
+    const threes = Math.min(wrong[3].length, Math.max(GALLERY_SIZE / 2, GALLERY_SIZE - wrong[7].length));
+    const shown = [...wrong[3].slice(0, threes).map((index) => [index, 3]),
+      ...wrong[7].slice(0, GALLERY_SIZE - threes).map((index) => [index, 7])];
+    const params = this.#trainer.getParams();
+    const pixels = new Float32Array(shown.length * PIXELS);
+    const gallery = shown.map(([index, digit], k) => {
+      const image = this.#validImage(index);
+      pixels.set(image, k * PIXELS);
+      return { index, digit, probability: sigmoid(linear(params, image)) };
+    });
+    return { matrix, gallery, pixels };
+  }
+
+  // The same few images come back epoch after epoch: each is read from the engine once.
+  #validImage(index) {
+    let image = this.#galleryImages.get(index);
+    if (!image) {
+      if (this.#galleryImages.size >= 1000) this.#galleryImages.clear();  // a bound, never reached in practice
+      image = this.#sample.image('valid', index);
+      this.#galleryImages.set(index, image);
+    }
+    return image;
   }
 
   // The weights are a fresh copy each time, so they can be transferred to the page rather than cloned.
   #params() {
     const params = this.#trainer.getParams();
-    return { weights: params.subarray(0, 784), bias: params[784] };
+    return { weights: params.subarray(0, PIXELS), bias: params[PIXELS] };
   }
 
   #requireTrainer() {
@@ -103,6 +174,15 @@ class Session {
     return this.#trainer;
   }
 }
+
+/** The book's linear1 for one image: z = w . x + b, from the 785 parameters (weights, then the bias). */
+function linear(params, image) {
+  let z = params[PIXELS];
+  for (let i = 0; i < PIXELS; i++) z += params[i] * image[i];
+  return z;
+}
+
+const sigmoid = (z) => 1 / (1 + Math.exp(-z));
 
 // The engine refuses a larger tar (kMaxInflatedBytes); stopping the browser's inflate there too keeps a gzip
 // bomb from filling memory.
@@ -139,17 +219,19 @@ async function inflate(bytes) {
   }
 }
 
-const METHODS = new Set(['loadSample', 'reset', 'trainEpoch', 'trainBatch', 'predict']);
+const METHODS = new Set(['loadSample', 'reset', 'importParams', 'trainEpoch', 'trainBatch', 'predict']);
 const engine = loadEngine();
 engine.catch(() => {});  // not unhandled: the first request that needs the engine reports the failure
 const session = new Session(engine);
 
-// The buffers of top-level typed arrays in a result move to the page instead of being copied.
-function transferables(result) {
-  return Object.values(result ?? {})
-    .filter(ArrayBuffer.isView)
-    .map((view) => view.buffer)
-    .filter((buffer, index, all) => all.indexOf(buffer) === index);
+// The buffers of the typed arrays in a result (at its top level or in the objects it holds) move to the
+// page instead of being copied.
+function transferables(result, found = new Set()) {
+  for (const value of Object.values(result ?? {})) {
+    if (ArrayBuffer.isView(value)) found.add(value.buffer);
+    else if (value && typeof value === 'object') transferables(value, found);
+  }
+  return [...found];
 }
 
 self.onmessage = async ({ data: { id, method, args } }) => {

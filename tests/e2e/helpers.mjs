@@ -1,7 +1,8 @@
 // Shared by the page's end-to-end tests: the MNIST sample, the built site, the server, a headless Chromium
 // that fails the test on any console error, and pointer strokes shaped like digits.
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -26,8 +27,7 @@ export function samplePath() {
 export async function serveSite(sample) {
   const site = path.join(ROOT, 'build/site');
   if (!existsSync(path.join(site, 'mnist_sgd.wasm'))) throw new Error('build/site has no mnist_sgd.wasm: run scripts/build-site first');
-  const sources = readdirSync(path.join(ROOT, 'web'), { withFileTypes: true }).filter((entry) => entry.isFile());
-  for (const { name } of sources) {
+  for (const name of filesUnder(path.join(ROOT, 'web'))) {
     const built = path.join(site, name);
     if (!existsSync(built) || !readFileSync(built).equals(readFileSync(path.join(ROOT, 'web', name)))) {
       throw new Error(`build/site/${name} differs from web/${name}: run scripts/build-site first`);
@@ -36,19 +36,40 @@ export async function serveSite(sample) {
   return startServer({ root: site, port: 0, files: { '/mnist_sample.tgz': sample } });
 }
 
+// Every file's path under dir, relative to it (web/ and web/examples/).
+function filesUnder(dir, prefix = '') {
+  return readdirSync(path.join(dir, prefix), { withFileTypes: true }).flatMap((entry) => {
+    const name = path.join(prefix, entry.name);
+    return entry.isDirectory() ? filesUnder(dir, name) : entry.isFile() ? [name] : [];
+  });
+}
+
 /**
  * The line of validate_epoch values the command-line tool prints for 20 epochs with the book's settings:
  * the native build if it is there, else the same engine as WebAssembly under Node.
  */
 export async function cliPrintedLine(sample) {
+  const { stdout } = await cli(['train', '--data', sample, '--seed', '42', '--epochs', '20']);
+  return stdout.split('\n')[0].trim();
+}
+
+/** The parameters file `mnist-sgd train --save-params` writes after 20 epochs with the book's settings. */
+export async function cliSavedParams(sample) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'params-'));
+  try {
+    const file = path.join(dir, 'params.txt');
+    await cli(['train', '--data', sample, '--seed', '42', '--epochs', '20', '--save-params', file]);
+    return readFileSync(file, 'utf8');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function cli(args) {
   const native = path.join(ROOT, 'build/native/mnist-sgd');
   const wasm = path.join(ROOT, 'build/wasm/mnist-sgd-cli.cjs');
-  const args = ['train', '--data', sample, '--seed', '42', '--epochs', '20'];
   if (!existsSync(native) && !existsSync(wasm)) throw new Error('no mnist-sgd command-line tool is built: run scripts/build-site (or scripts/test)');
-  const { stdout } = existsSync(native)
-    ? await run(native, args)
-    : await run(process.execPath, ['--no-experimental-fetch', wasm, ...args]);
-  return stdout.split('\n')[0].trim();
+  return existsSync(native) ? run(native, args) : run(process.execPath, ['--no-experimental-fetch', wasm, ...args]);
 }
 
 /** Debian's Chromium, headless, kept off the network (plain launch() gives it a fresh profile). */
@@ -64,9 +85,10 @@ export async function launchChromium() {
 
 /**
  * A new page that records every console error, uncaught exception and request to another origin than
- * `origin`; the test calls assertClean() to fail on any of them.
+ * `origin` (or the origins, given a list), in its frames too; the test fails when `problems` is not empty.
  */
 export async function openPage(context, origin, { viewport } = {}) {
+  const origins = [origin].flat();
   const page = await context.newPage();
   if (viewport) await page.setViewportSize(viewport);
   const problems = [];
@@ -74,7 +96,7 @@ export async function openPage(context, origin, { viewport } = {}) {
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   page.on('request', (request) => {
     const url = request.url();
-    if (!url.startsWith(origin) && !url.startsWith('data:') && !url.startsWith('blob:')) problems.push(`request left the origin: ${url}`);
+    if (!origins.some((o) => url.startsWith(o)) && !url.startsWith('data:') && !url.startsWith('blob:')) problems.push(`request left the origin: ${url}`);
   });
   return { page, problems };
 }
