@@ -1,0 +1,197 @@
+// The benchmark behind scripts/bench (which builds first, then runs this). Every engine trains the book's
+// linear model on the same sample, from the same initial parameters (the PyTorch reference's), with the
+// book's settings; each is timed per training epoch (validation excluded), all in one invocation so that
+// the ratios come from the same minutes of the same machine. Writes docs/benchmarks.md and .svg.
+//
+//   node scripts/benchmark/main.mjs [--quick]     (MNIST_SAMPLE names mnist_sample.tgz)
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+import { benchChromium } from './chromium.mjs';
+import { barChart, bytesPerEpoch, markdownReport, markdownTable, summarize, targetLines } from './report.mjs';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const REFERENCE = path.join(ROOT, 'tests/reference/linear-seed42-lr1-bs256-e20');
+const FILES = {
+  init: path.join(REFERENCE, 'init_params.txt'),
+  trajectory: path.join(REFERENCE, 'trajectory.tsv'),
+  native: path.join(ROOT, 'build/native/mnist-sgd'),
+  bandwidth: path.join(ROOT, 'build/native/memory-bandwidth'),
+  nodeCli: path.join(ROOT, 'build/wasm/mnist-sgd-cli.cjs'),
+  seed: path.join(ROOT, 'scripts/benchmark/seed.py'),
+  site: path.join(ROOT, 'build/site'),
+  browser: path.join(ROOT, 'scripts/benchmark/browser'),
+  tfjs: path.join(ROOT, 'node_modules/@tensorflow'),
+  raw: path.join(ROOT, 'build/bench/results.json'),  // every sample, for a closer look
+  markdown: path.join(ROOT, 'docs/benchmarks.md'),
+  svg: path.join(ROOT, 'docs/benchmarks.svg'),
+};
+const PYTHON = '/usr/bin/python3';  // Debian's, where python3-torch is installed (not a pyenv one on PATH)
+
+// Epochs per run, runs per engine, warm-up epochs dropped from the start of every run (a fresh process
+// finds cold caches), and page loads. --quick still keeps 5 measured epochs per run. In Chromium, where
+// V8 optimises code in the background once it has run a while, each engine also trains untimed for
+// warmupMs (and at least `warmup` epochs) before its runs.
+const MODES = {
+  full: { epochs: 20, runs: 5, warmup: 3, warmupMs: 1000, pageLoads: 5 },
+  quick: { epochs: 8, runs: 3, warmup: 3, warmupMs: 1000, pageLoads: 1 },
+};
+
+const run = promisify(execFile);
+const runText = async (command, args) => (await run(command, args, { maxBuffer: 1 << 26 })).stdout;
+const started = Date.now();
+const log = (message) => process.stderr.write(`bench: [${((Date.now() - started) / 1000).toFixed(0)} s] ${message}\n`);
+
+// TSV with a header line; lines starting with '#' are comments. -> [{column: text}]
+function parseTsv(text) {
+  const lines = text.split('\n').filter((line) => line && !line.startsWith('#'));
+  const header = lines.shift().split('\t');
+  return lines.map((line) => Object.fromEntries(line.split('\t').map((value, i) => [header[i], value])));
+}
+
+// --- the engines outside the browser ------------------------------------------------------------------
+
+// The project's CLI, native and as WebAssembly under Node: one process per run, the two taking turns so
+// that a burst of load elsewhere on the machine does not fall on one of them only. Times: the CLI's --tsv
+// ms. Adds `runs` runs to `results` ({native, node}: {ms, validateEpoch}).
+async function benchClis({ epochs }, runs, sample, results) {
+  const clis = {
+    native: [FILES.native],
+    node: [process.execPath, '--no-experimental-fetch', '--no-liftoff', FILES.nodeCli],
+  };
+  for (let r = 0; r < runs; r++) {
+    for (const [id, [command, ...prefix]] of Object.entries(clis)) {
+      const args = [...prefix, 'train', '--data', sample, '--init-params', FILES.init, '--epochs', String(epochs), '--tsv'];
+      const rows = parseTsv(await runText(command, args));
+      results[id].ms.push(rows.map((row) => Number(row.ms)));
+      results[id].validateEpoch = Number(rows.at(-1).validate_epoch);
+    }
+  }
+}
+
+// The seed's PyTorch code, when Debian's Python has torch (and PIL); null when it does not.
+async function benchSeed({ epochs, runs }, sample) {
+  let text;
+  try {
+    text = await runText(PYTHON, [FILES.seed, sample, FILES.init, '--epochs', String(epochs), '--runs', String(runs)]);
+  } catch (error) {
+    if (error.code === 'ENOENT' || /ModuleNotFoundError/.test(error.stderr)) return null;
+    throw error;
+  }
+  const rows = parseTsv(text);
+  const ms = Array.from({ length: runs }, (_, r) => rows.filter((row) => Number(row.run) === r + 1).map((row) => Number(row.ms)));
+  return { ms, validateEpoch: Number(rows.at(-1).validate_epoch), version: text.match(/^# (.*)$/m)?.[1] ?? '' };
+}
+
+// One thread's read bandwidth: over a buffer larger than the caches, or of `mebibytes`.
+async function memoryBandwidth(mebibytes) {
+  const text = await runText(FILES.bandwidth, mebibytes ? [String(mebibytes)] : []);
+  return { gbPerSecond: Number(text.match(/([\d.]+) GB\/s/)[1]), text: text.trim() };
+}
+
+// --- where the numbers came from ----------------------------------------------------------------------
+
+async function firstLine(command, args) {
+  try {
+    return (await runText(command, args)).split('\n')[0].trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+function cmakeCache(build, name) {
+  const file = path.join(ROOT, build, 'CMakeCache.txt');
+  if (!existsSync(file)) return undefined;
+  return readFileSync(file, 'utf8').match(new RegExp(`^${name}:[A-Z]+=(.*)$`, 'm'))?.[1];
+}
+
+async function describeMachine(chromiumVersion) {
+  const cpu = readFileSync('/proc/cpuinfo', 'utf8').match(/^model name\s*:\s*(.*)$/m)?.[1] ?? os.cpus()[0]?.model;
+  const osName = readFileSync('/etc/os-release', 'utf8').match(/^PRETTY_NAME="?([^"\n]*)"?$/m)?.[1] ?? os.type();
+  const cxx = cmakeCache('build/native', 'CMAKE_CXX_COMPILER') ?? 'c++';
+  const commit = await firstLine('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD']);
+  const dirty = commit !== 'unknown' && (await firstLine('git', ['-C', ROOT, 'status', '--porcelain', '--untracked-files=no'])) !== '';
+  return {
+    cpu,
+    cores: os.cpus().length,
+    memoryGiB: os.totalmem() / 2 ** 30,
+    os: `${osName}, Linux ${os.release()}`,
+    node: process.version,
+    chromium: chromiumVersion,
+    compiler: `${await firstLine(cxx, ['--version'])} (${cmakeCache('build/native', 'CMAKE_BUILD_TYPE') ?? '?'} build)`,
+    emscripten: (await firstLine('emcc', ['--version'])).replace(/^emcc \(.*?\) /, 'Emscripten ').replace(/ \(\)$/, ''),
+    commit: `${commit}${dirty ? ' (with uncommitted changes)' : ''}`,
+    date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+  };
+}
+
+// --- main ---------------------------------------------------------------------------------------------
+
+function parseArguments(args) {
+  if (args.some((arg) => arg === '--help' || arg === '-h')) return null;
+  const unknown = args.find((arg) => arg !== '--quick');
+  if (unknown) throw new Error(`unknown option '${unknown}' (usage: scripts/bench [--quick])`);
+  return args.includes('--quick') ? { name: 'quick', ...MODES.quick } : { name: 'full', ...MODES.full };
+}
+
+async function main() {
+  let mode;
+  try {
+    mode = parseArguments(process.argv.slice(2));
+  } catch (error) {
+    console.error(`bench: ${error.message}`);
+    process.exitCode = 2;
+    return;
+  }
+  if (!mode) {
+    console.log('usage: scripts/bench [--quick]   (times every engine; writes docs/benchmarks.md and .svg)');
+    return;
+  }
+  const sample = process.env.MNIST_SAMPLE;
+  if (!sample || !existsSync(sample)) {
+    console.error('bench: MNIST_SAMPLE must name mnist_sample.tgz (scripts/bench sets it)');
+    process.exitCode = 1;
+    return;
+  }
+  const init = readFileSync(FILES.init, 'utf8').trim().split(/\s+/).map(Number);
+  const reference = parseTsv(readFileSync(FILES.trajectory, 'utf8'))[mode.epochs - 1].validate_epoch;
+  const loadAverage = os.loadavg()[0];
+
+  // The CLIs take a second or two: half their runs open the benchmark and the others close it, so that
+  // their samples, like those of the slower engines, come from the whole time the benchmark runs.
+  const native = { ms: [] }, node = { ms: [] };
+  const firstHalf = Math.ceil(mode.runs / 2);
+  log(`the CLI, native and WebAssembly under Node (${firstHalf} of ${mode.runs} runs of ${mode.epochs} epochs)`);
+  await benchClis(mode, firstHalf, sample, { native, node });
+  log('the seed\'s PyTorch code');
+  const seed = await benchSeed(mode, sample);
+  log('Chromium: our module and TF.js in workers, then the page');
+  const warmUp = { epochs: mode.warmup, ms: mode.warmupMs };
+  const chromium = await benchChromium({ init, epochs: mode.epochs, runs: mode.runs, warmUp, pageLoads: mode.pageLoads }, FILES);
+  log(`the CLI again (its last ${mode.runs - firstHalf} of ${mode.runs} runs)`);
+  await benchClis(mode, mode.runs - firstHalf, sample, { native, node });
+  log('memory bandwidth, from DRAM and over a buffer the size of an epoch\'s data');
+  const bandwidth = {
+    dram: await memoryBandwidth(),
+    epochSized: await memoryBandwidth(Math.ceil(bytesPerEpoch(chromium.sample.trainCount) / 2 ** 20)),
+  };
+  const machine = { ...(await describeMachine(chromium.version)), loadAverage: [loadAverage, os.loadavg()[0]] };
+
+  const measurements = { mode, reference, bandwidth, native, node, seed, chromium };
+  const results = summarize(measurements);
+  for (const file of [FILES.raw, FILES.markdown]) mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(FILES.raw, JSON.stringify({ machine, ...measurements }, null, 1));
+  writeFileSync(FILES.markdown, markdownReport(results, machine));
+  writeFileSync(FILES.svg, barChart(results, machine));
+  console.log(`${markdownTable(results)}\n\n${targetLines(results).join('\n')}`);
+  log(`wrote ${[FILES.markdown, FILES.svg, FILES.raw].map((file) => path.relative(ROOT, file)).join(', ')}`);
+}
+
+main().catch((error) => {
+  console.error(`bench: ${error.stack ?? error}`);
+  process.exit(1);
+});
