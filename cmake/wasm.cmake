@@ -4,9 +4,9 @@
 #  - mnist-sgd-cli.cjs: the same CLI as the native one, run by Node, to compare the two by diffing.
 target_compile_options(mnist_sgd_engine PUBLIC -msimd128)
 target_compile_options(mnist_sgd_data_source PRIVATE -msimd128)
-# The engine is optimised for speed (training, and decoding 14,434 PNGs while the learner waits); the
-# bindings, which only move values across, for size. scripts/build-wasm then minifies the glue with terser.
-set_source_files_properties(cpp/wasm/bindings.cpp PROPERTIES COMPILE_OPTIONS -Oz)
+# Everything is built -O3, bindings included: template code the two share (std::vector's, say) is linked
+# once, from whichever object comes first, so a bindings file built for size would slow the engine down.
+# scripts/build-wasm then minifies the JavaScript glue with terser.
 
 add_executable(mnist_sgd_module cpp/wasm/bindings.cpp)
 target_link_libraries(mnist_sgd_module PRIVATE mnist_sgd::engine)

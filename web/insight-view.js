@@ -3,9 +3,9 @@
 // Plain data in (the worker's `insight`), DOM out; numbers and words carry the meaning, tints repeat it.
 // The gallery's items are made once and repainted: during Play this runs every frame.
 import { paintDigit } from './heatmap.js';
+import { count } from './format.js';
 
 const PIXELS = 784;
-const count = (n) => n.toLocaleString('en-US');
 
 // P(3) to two places, without claiming a certainty that rounding would invent.
 const probability = (p) => (p < 0.005 ? '<0.01' : p > 0.995 ? '>0.99' : p.toFixed(2));

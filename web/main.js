@@ -5,12 +5,12 @@
 // how host-api.js hears what happened, so the controller knows nothing of messages.
 import { DrawingPad, INK_SIDE } from './drawing-pad.js';
 import { HostApi } from './host-api.js';
-import { download, readFile } from './loader.js';
+import { readFile } from './loader.js';
 import { FILE_NAME, downloadParams, readParamsFile } from './params-file.js';
 import { SettingsForm } from './settings-form.js';
 import { fromQuery, property, runOptions, toQuery } from './state.js';
 import { View } from './view.js';
-import { WorkerClient } from './worker-client.js';
+import { trainingWorker } from './worker-client.js';
 
 const SAMPLE_URL = 'mnist_sample.tgz';
 const EMBED_TITLE = 'MNIST basics: SGD learns 3s and 7s';
@@ -18,7 +18,7 @@ const EMBED_TITLE = 'MNIST basics: SGD learns 3s and 7s';
 class Controller extends EventTarget {
   #settings;
   #form;
-  #worker = new WorkerClient();
+  #worker = trainingWorker;
   #view = new View();
   #pad;
   // The current run, null until a dataset is loaded: {initial, history, batch, trained, params, insight,
@@ -47,7 +47,7 @@ class Controller extends EventTarget {
 
   /** Downloads the sample served beside the page, with progress, and decodes it in the worker. */
   start() {
-    return this.#loadArchive(SAMPLE_URL, () => download(SAMPLE_URL, (received, total) => this.#view.dataProgress(SAMPLE_URL, received, total)));
+    return this.#loadArchive(SAMPLE_URL, { url: SAMPLE_URL });
   }
 
   // --- what the buttons and a host page may ask ---------------------------------------------------------
@@ -148,19 +148,21 @@ class Controller extends EventTarget {
   // --- the dataset --------------------------------------------------------------------------------------
 
   #loadFile(file) {
-    return this.#loadArchive(file.name, () => readFile(file));
+    return this.#loadArchive(file.name, { readBytes: () => readFile(file) });
   }
 
   // The worker decodes the new archive before it lets go of the old one, so a bad file changes nothing.
-  #loadArchive(name, readBytes) {
+  // The archive comes from `url` (the worker downloads it) or from `readBytes()` (a file the learner gave).
+  #loadArchive(name, { url, readBytes }) {
     this.pause();
     return this.#enqueue(async () => {
       let loaded;
       try {
-        const bytes = await readBytes();
-        this.#view.dataDecoding(name, bytes.length);
-        loaded = await this.#worker.call('loadSample', { bytes, options: runOptions(this.#settings) }, [bytes.buffer],
-          ({ decoded, total }) => this.#view.dataDecodeProgress(decoded, total));
+        const bytes = url ? undefined : await readBytes();
+        const progress = ({ received, decoded, total }) =>
+          decoded === undefined ? this.#view.dataProgress(name, received, total) : this.#view.dataDecodeProgress(name, decoded, total);
+        loaded = await this.#worker.call('loadSample', { bytes, url, options: runOptions(this.#settings) },
+          bytes ? [bytes.buffer] : [], progress);
       } catch (error) {
         this.#view.dataError(name, error.message);
         return;

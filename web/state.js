@@ -2,6 +2,8 @@
 // run can be shared or embedded as a link (the idea of TensorFlow Playground's state.ts). A value that does
 // not parse falls back to its default, and the defaults are the book's settings.
 
+import { count } from './format.js';
+
 const DECIMAL = /^(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;  // no signs, hex, "Infinity" or blanks
 
 const positiveNumber = (max) => ({
@@ -19,7 +21,7 @@ const integer = (min, max) => ({
     return /^\d+$/.test(text) && Number.isSafeInteger(value) && value >= min && value <= max ? value : undefined;
   },
   format: String,
-  describe: `a whole number from ${min} to ${max.toLocaleString('en-US')}`,
+  describe: `a whole number from ${count(min)} to ${count(max)}`,
 });
 
 const boolean = {

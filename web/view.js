@@ -3,8 +3,8 @@
 import { AccuracyChart } from './chart.js';
 import { paintDiverging, paintDigit, paintLegend } from './heatmap.js';
 import { InsightView } from './insight-view.js';
+import { count } from './format.js';
 
-const count = (n) => n.toLocaleString('en-US');
 const megabytes = (bytes) => (bytes / 1e6).toFixed(1);
 const percent = (p) => `${Math.round(100 * p)}%`;
 const signed = (x, places) => `${x < 0 ? '−' : ''}${Math.abs(x).toFixed(places)}`;  // a real minus sign
@@ -56,18 +56,13 @@ export class View {
     this.#setText('data-status', `Downloading ${name}…`);
   }
 
-  dataDecoding(name, bytes) {
-    this.#el['data-progress'].hidden = false;
-    this.#el['data-progress-bar'].removeAttribute('value');  // indeterminate until the first images are decoded
-    this.#el['data-bytes'].textContent = `${megabytes(bytes)} MB`;
-    this.#setText('data-status', `Decoding ${name} in WebAssembly…`);
-  }
-
-  dataDecodeProgress(decoded, total) {
+  dataDecodeProgress(name, decoded, total) {
     const bar = this.#el['data-progress-bar'];
+    this.#el['data-progress'].hidden = false;
     bar.max = total;
     bar.value = decoded;
     this.#el['data-bytes'].textContent = `${count(decoded)} of ${count(total)} images`;
+    this.#setText('data-status', `Decoding ${name} in WebAssembly…`);
   }
 
   dataLoaded(name, counts, decodeMs) {

@@ -40,3 +40,10 @@ export class WorkerClient {
     });
   }
 }
+
+/**
+ * The page's one training worker. index.html loads this module on its own, before the controller's larger
+ * module graph, so that the worker (and the engine it compiles, and the dataset it fetches) start while the
+ * page is still starting up; the controller's import then gets this same instance.
+ */
+export const trainingWorker = new WorkerClient();

@@ -40,10 +40,13 @@ std::string_view file_name(const std::string& path) {
   return std::string_view(path).substr(path.rfind('/') + 1);  // npos + 1 == 0: the whole path
 }
 
-// Pixels / 255 into one row of x. Its own function, called once per image, so that a WebAssembly engine
+// Pixels / 255 as one more row of x. Its own function, called once per image, so that a WebAssembly engine
 // that optimises functions between calls optimises this loop early.
-void store_row(const std::vector<std::uint8_t>& pixels, float* x) {
-  for (int j = 0; j < kImagePixels; ++j) x[j] = static_cast<float>(pixels[j]) / 255.0f;
+void append_row(const std::vector<std::uint8_t>& pixels, std::vector<float>& x) {
+  const std::size_t start = x.size();
+  x.resize(start + pixels.size());
+  float* row = x.data() + start;
+  for (std::size_t j = 0; j < pixels.size(); ++j) row[j] = static_cast<float>(pixels[j]) / 255.0f;
 }
 
 }  // namespace
@@ -51,17 +54,17 @@ void store_row(const std::vector<std::uint8_t>& pixels, float* x) {
 Result<SampleDecoder> SampleDecoder::from_archive(ByteSpan tgz) {
   auto tar = gunzip(tgz);
   if (!tar) return Error{tar.error()};
-  return from_tar(std::move(tar).value());
+  auto owned = std::make_shared<const std::vector<std::uint8_t>>(std::move(tar).value());
+  return from_tar({owned->data(), owned->size()}, owned);
 }
 
-Result<SampleDecoder> SampleDecoder::from_tar(std::vector<std::uint8_t> tar) {
-  if (tar.size() > kMaxInflatedBytes)
+Result<SampleDecoder> SampleDecoder::from_tar(ByteSpan tar, std::shared_ptr<const void> owner) {
+  if (tar.size > kMaxInflatedBytes)
     return Error{"the archive is larger than " + std::to_string(kMaxInflatedBytes >> 20) + " MiB"};
-  auto entries = untar({tar.data(), tar.size()});
+  auto entries = untar(tar);
   if (!entries) return Error{entries.error()};
   auto decoder = from_files(*entries);
-  if (!decoder) return decoder;
-  decoder->tar_ = std::move(tar);  // a vector's move keeps its buffer, so the entries still point into it
+  if (decoder) decoder->owner_ = std::move(owner);
   return decoder;
 }
 
@@ -84,9 +87,10 @@ Result<SampleDecoder> SampleDecoder::from_files(const std::vector<TarEntry>& fil
     if (set.size() > kMaxImagesPerSplit)
       return Error{"more than " + std::to_string(kMaxImagesPerSplit) + " images in " + kFolders[f].split};
   }
+  // Rows are appended as they are decoded, in order: reserving (not resizing) spares zeroing 45 MB first.
   decoder.train_count_ = decoder.sample_.train.size();
-  decoder.sample_.train.x.resize(decoder.sample_.train.y.size() * kImagePixels);
-  decoder.sample_.valid.x.resize(decoder.sample_.valid.y.size() * kImagePixels);
+  decoder.sample_.train.x.reserve(decoder.sample_.train.y.size() * kImagePixels);
+  decoder.sample_.valid.x.reserve(decoder.sample_.valid.y.size() * kImagePixels);
   return decoder;
 }
 
@@ -96,9 +100,7 @@ Result<void> SampleDecoder::decode(int count) {
     const TarEntry& file = files_[next_];
     auto pixels = decode_digit_png(file.content);
     if (!pixels) return Error{file.path + ": " + pixels.error()};
-    float* row = next_ < train_count_ ? sample_.train.x.data() + static_cast<std::size_t>(next_) * kImagePixels
-                                      : sample_.valid.x.data() + static_cast<std::size_t>(next_ - train_count_) * kImagePixels;
-    store_row(*pixels, row);
+    append_row(*pixels, next_ < train_count_ ? sample_.train.x : sample_.valid.x);
   }
   return {};
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -35,7 +36,8 @@ class SampleDecoder {
   // From mnist_sample.tgz as fastai ships it.
   static Result<SampleDecoder> from_archive(ByteSpan tgz);
   // From the tar inside it, inflated by the caller (a browser can do that with its DecompressionStream).
-  static Result<SampleDecoder> from_tar(std::vector<std::uint8_t> tar);
+  // The bytes must outlive the decoder, or be owned by `owner`, which the decoder keeps.
+  static Result<SampleDecoder> from_tar(ByteSpan tar, std::shared_ptr<const void> owner = nullptr);
   // From its files, wherever they came from: paths relative to any root, ending in
   // {train,valid}/{3,7}/NAME.png; other files are ignored. The bytes must outlive the decoder.
   static Result<SampleDecoder> from_files(const std::vector<TarEntry>& files);
@@ -49,7 +51,7 @@ class SampleDecoder {
   MnistSample take() { return std::move(sample_); }
 
  private:
-  std::vector<std::uint8_t> tar_;  // the inflated archive, when the decoder owns it
+  std::shared_ptr<const void> owner_;  // keeps the bytes files_ point into, when the decoder owns them
   std::vector<TarEntry> files_;    // in the seed's order: train 3s, train 7s, valid 3s, valid 7s
   int train_count_ = 0;
   int next_ = 0;

@@ -88,9 +88,12 @@ class SampleHandle {
     const std::size_t max_bytes = is_tar ? kMaxInflatedBytes : kMaxArchiveBytes;
     if (bytes_array["length"].as<std::size_t>() > max_bytes)
       return "the archive is larger than " + std::to_string(max_bytes >> 20) + " MiB";
-    std::vector<std::uint8_t> bytes = emscripten::convertJSArrayToNumberVector<std::uint8_t>(bytes_array);
-    auto decoder = is_tar ? SampleDecoder::from_tar(std::move(bytes))
-                          : SampleDecoder::from_archive(ByteSpan{bytes.data(), bytes.size()});
+    // Copied in without zeroing first (a std::vector would): the tar is 15 MB.
+    const std::size_t size = bytes_array["length"].as<std::size_t>();
+    const std::shared_ptr<std::uint8_t[]> bytes(new std::uint8_t[size]);
+    val(emscripten::typed_memory_view(size, bytes.get())).call<void>("set", bytes_array);
+    auto decoder = is_tar ? SampleDecoder::from_tar({bytes.get(), size}, bytes)
+                          : SampleDecoder::from_archive({bytes.get(), size});
     if (!decoder) return decoder.error();
     pending_.emplace(std::move(decoder).value());
     return "";

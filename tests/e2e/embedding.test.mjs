@@ -64,7 +64,9 @@ describe('sharing and embedding', () => {
     assert.equal(await page.locator('#data .explain').isVisible(), false);
     assert.equal(await page.getByRole('link', { name: /Open the full page/ }).getAttribute('href'), '?lr=1&batchSize=256&epochs=20&seed=9&shuffle=0&init=randn');
     await page.getByRole('button', { name: 'Copy embed code' }).click();
-    const snippet = await page.getByLabel('Embed code').inputValue();
+    const field = page.getByLabel('Embed code');
+    await page.waitForFunction((element) => element.value !== '', await field.elementHandle());  // filled after the click's handler runs
+    const snippet = await field.inputValue();
     assert.match(snippet, /^<iframe src="http:\/\/[^"]+\?lr=1&amp;batchSize=256&amp;epochs=20&amp;seed=9&amp;shuffle=0&amp;init=randn&amp;embed=1" title="[^"]+"/);
     assert.deepEqual(problems, []);
     await page.close();
