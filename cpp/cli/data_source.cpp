@@ -55,9 +55,7 @@ Result<std::string> locate_mnist_sample(const std::optional<std::string>& explic
     if (fs::exists(candidate)) return candidate;
   const std::string cache = project_cache();
   if (allow_download) {
-    auto downloaded = download_mnist_sample(kSampleUrl, cache);
-    if (downloaded) return cache;
-    std::fprintf(stderr, "mnist-sgd: %s\n", downloaded.error().c_str());
+    if (download_mnist_sample(kSampleUrl, cache)) return cache;
   }
   return Error{std::string("the MNIST sample was not found") + (allow_download ? " and could not be downloaded" : "") +
                ": put mnist_sample.tgz (from " + kSampleUrl + ") at " + cache + ", or pass --data PATH or set MNIST_SAMPLE"};
