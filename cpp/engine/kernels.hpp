@@ -1,8 +1,10 @@
-// The fast path of the linear model: per batch, one pass that computes z, the loss and dL/dz, and one that
-// accumulates the gradient four images at a time in a buffer that stays in L1. Same maths as linear_model.hpp, which is its spec; a test holds them equal.
+// The fast path of the linear model. A batch is taken 64 images at a time: their forward pass (z, the loss,
+// dL/dz) reads them from memory, and the backward pass, which adds four images at a time into the
+// gradient, finds them still in cache; so an epoch reads its 38.9 MB once. Same maths as
+// linear_model.hpp, which is its spec; a test holds the two equal.
 //
-// The loops are plain C++ with several independent accumulators, written so that GCC (SSE2) and
-// Emscripten's clang (-msimd128) vectorise them: Eigen 3.4 has no WebAssembly SIMD path.
+// The loops use explicit 4-lane vectors (a GCC/Clang extension) with independent accumulators, which
+// become SSE natively and SIMD in WebAssembly: Eigen 3.4 has no WebAssembly SIMD path.
 #pragma once
 
 #include <cstdint>

@@ -14,7 +14,7 @@
 namespace mnist_sgd {
 
 enum class Kernel {
-  fast,   // kernels.hpp: two cache-friendly passes per batch
+  fast,   // kernels.hpp: each image read from memory once per epoch
   plain,  // linear_model.hpp: the Eigen spec, on a copy of each batch
 };
 
