@@ -110,12 +110,6 @@ int fail(const std::string& message) {
   return 1;
 }
 
-std::string format_lr(float lr) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%g", lr);
-  return text;
-}
-
 // The chapter's starting point: no training, just the mean 3 and mean 7 as templates.
 int run_baseline(const MnistSample& sample) {
   const BaselineAccuracy accuracy = evaluate_pixel_similarity(fit_pixel_similarity(sample.train), sample.valid);
@@ -173,8 +167,8 @@ int train(const Options& options) {
   if (!options.tsv) {
     std::sort(epoch_ms.begin(), epoch_ms.end());
     const double median_ms = epoch_ms.empty() ? 0.0 : epoch_ms[epoch_ms.size() / 2];
-    std::printf("%s%d epochs, lr %s, batch %d: validate_epoch %.4f, accuracy %.4f (%d/%d), %.2f ms/epoch (median)\n",
-                options.epochs > 0 ? "\n" : "", options.epochs, format_lr(options.config.lr).c_str(),
+    std::printf("%s%d epochs, lr %g, batch %d: validate_epoch %.4f, accuracy %.4f (%d/%d), %.2f ms/epoch (median)\n",
+                options.epochs > 0 ? "\n" : "", options.epochs, static_cast<double>(options.config.lr),
                 options.config.batch_size, validation.validate_epoch, validation.accuracy, validation.correct,
                 validation.count, median_ms);
   }
