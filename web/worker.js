@@ -25,7 +25,8 @@ class Session {
   async loadSample({ bytes, url, options }, report) {
     // Downloading here keeps the page's own thread free while it starts up; the page's own archive has
     // been on its way since the worker started.
-    if (url) bytes = await (url === DEFAULT_SAMPLE.url ? DEFAULT_SAMPLE.bytes : download(url, (received, total) => report({ received, total })));
+    if (url === DEFAULT_SAMPLE.url) bytes = await DEFAULT_SAMPLE.follow(report);
+    else if (url) bytes = await download(url, (received, total) => report({ received, total }));
     const engine = await this.#ready();
     const start = performance.now();
     // Throws on a bad archive, leaving everything as it was. (The engine's own inflate beats piping the
@@ -186,11 +187,31 @@ function linear(params, image) {
 
 const sigmoid = (z) => 1 / (1 + Math.exp(-z));
 
-// The archive served beside the page, requested as soon as the worker starts. (A failed download is
-// reported to the request that asks for it, not as an unhandled rejection.)
-const DEFAULT_SAMPLE = { url: 'mnist_sample.tgz' };
-DEFAULT_SAMPLE.bytes = download(DEFAULT_SAMPLE.url, () => {});
-DEFAULT_SAMPLE.bytes.catch(() => {});
+/**
+ * A download started before anyone asks for it: follow(report) returns its bytes, and reports its progress
+ * (the latest at once, then each chunk) to whoever asked. A failed download is reported to that request,
+ * not as an unhandled rejection.
+ */
+function prefetch(url) {
+  let latest = null;
+  let listener = () => {};
+  const bytes = download(url, (received, total) => {
+    latest = { received, total };
+    listener(latest);
+  });
+  bytes.catch(() => {});
+  return {
+    url,
+    follow(report) {
+      listener = report;
+      if (latest) report(latest);
+      return bytes;
+    },
+  };
+}
+
+// The archive served beside the page, requested as soon as the worker starts.
+const DEFAULT_SAMPLE = prefetch('mnist_sample.tgz');
 
 const METHODS = new Set(['loadSample', 'reset', 'importParams', 'trainEpoch', 'trainBatch', 'predict']);
 const engine = loadEngine();

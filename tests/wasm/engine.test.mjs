@@ -118,7 +118,7 @@ test('same seed, no init file: native and WebAssembly draw bit-identical weights
   trainer.delete();
 });
 
-test('the module page and the module trainer print the same 20 numbers as the native CLI', () => {
+test('the module prints the same 20 numbers as the native CLI for the same seed', () => {
   const trainer = engine.createTrainer(sample, { seed: 42 });
   const line = [];
   for (let epoch = 0; epoch < 20; epoch++) {
