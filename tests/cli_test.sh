@@ -3,10 +3,10 @@
 # error), exactly one line on stderr naming the problem and nothing on stdout; for a good run, the reference
 # numbers. The command is a parameter, so that another build of the CLI can be held to the same contract.
 #
-#   tests/cli_test.sh FIXTURES_DIR REFERENCE_DIR COMMAND [ARGS...]
+#   tests/cli_test.sh FIXTURES_DIR REFERENCES COMMAND [ARGS...]
 #
 #   FIXTURES_DIR   what make_fixtures wrote (CTest passes build/.../tests/cli-fixtures)
-#   REFERENCE_DIR  tests/reference/linear-seed42-lr1-bs256-e20
+#   REFERENCES     tests/reference: PyTorch's runs of the linear model and of simple_net
 #   COMMAND        the CLI, e.g. build/native/mnist-sgd, or: node build/wasm/mnist-sgd.mjs
 #
 # $MNIST_SAMPLE must name the real mnist_sample.tgz: the good runs read it, and its first half is the
@@ -14,11 +14,12 @@
 set -uo pipefail
 
 if (($# < 3)); then
-  echo "usage: $0 FIXTURES_DIR REFERENCE_DIR COMMAND [ARGS...]" >&2
+  echo "usage: $0 FIXTURES_DIR REFERENCES COMMAND [ARGS...]" >&2
   exit 2
 fi
 fixtures=$1
-reference=$2
+reference=$2/linear-seed42-lr1-bs256-e20
+simple_net_reference=$2/simple_net-seed42-lr0.1-bs256-e40
 shift 2
 cli=("$@")
 
@@ -26,7 +27,8 @@ if [[ -z ${MNIST_SAMPLE:-} || ! -f ${MNIST_SAMPLE} ]]; then
   echo "cli_test.sh: MNIST_SAMPLE must name the real mnist_sample.tgz (it is '${MNIST_SAMPLE:-}')" >&2
   exit 1
 fi
-for needed in "$fixtures/tiny.tgz" "$reference/init_params.txt" "$reference/trajectory.tsv"; do
+for needed in "$fixtures/tiny.tgz" "$reference/init_params.txt" "$reference/trajectory.tsv" \
+  "$simple_net_reference/init_params.txt" "$simple_net_reference/trajectory.tsv"; do
   [[ -f $needed ]] || { echo "cli_test.sh: missing $needed" >&2; exit 1; }
 done
 
@@ -94,6 +96,8 @@ expect_error 2 "got '99999999999999999999'" "--epochs past long long is a usage 
 expect_error 2 "--seed must be a whole number" "--seed -1 is a usage error" -- train --data "$tiny" --seed -1
 expect_error 2 "--init must be randn or pytorch" "--init xavier is a usage error" -- train --data "$tiny" --init xavier
 expect_error 2 "--kernel must be fast or plain" "--kernel simd is a usage error" -- train --data "$tiny" --kernel simd
+expect_error 2 "--model must be linear, simple_net or baseline, got 'mlp'" "--model mlp is a usage error" \
+  -- train --data "$tiny" --model mlp
 expect_error 2 "unknown option '--learning-rate'" "an unknown flag is a usage error" \
   -- train --data "$tiny" --learning-rate 1
 expect_error 2 "--lr needs a value" "a flag without its value is a usage error" -- train --data "$tiny" --lr
@@ -132,6 +136,8 @@ expect_error 1 "line 10: 'nan' is not a finite number" "--init-params with nan" 
 expect_error 1 "nothing.txt: no such file" "--init-params that does not exist" \
   -- train --data "$tiny" --init-params "$work/nothing.txt"
 expect_error 1 "is a folder" "--init-params naming a folder" -- train --data "$tiny" --init-params "$fixtures"
+expect_error 1 "init_params.txt: expected 23581 numbers, found 785" "--model simple_net with the linear model's parameters" \
+  -- train --data "$tiny" --model simple_net --init-params "$init"
 
 # ---- A run that diverges: status 1, one line saying so ----
 run train --data "$MNIST_SAMPLE" --init-params "$fixtures/params-overflowing.txt" --epochs 2
@@ -193,6 +199,31 @@ problems=()
 one_line_on_stderr || problems+=("stderr is not exactly one line")
 grep -qF "no-such-folder/params.txt: cannot write" "$work/err" || problems+=("stderr does not name the file")
 report "a --save-params path that cannot be written exits 1 and names it" "${problems[@]}"
+
+# simple_net: PyTorch's 40 epochs, each within 0.002 (the issue's tolerance; the engine is far closer).
+run train --data "$MNIST_SAMPLE" --model simple_net --init-params "$simple_net_reference/init_params.txt" \
+  --lr 0.1 --batch-size 256 --epochs 40 --tsv --save-params "$work/simple_net.txt"
+problems=()
+((status == 0)) || problems+=("exit status $status, expected 0")
+[[ -s $work/err ]] && problems+=("stderr is not empty")
+(($(wc -l <"$work/out") == 41)) || problems+=("expected the header and 40 rows")
+mismatch=$(awk -F'\t' '
+  NR == FNR { if (FNR > 1) { v[$1] = $2; a[$1] = $3 } next }
+  FNR > 1 {
+    e = FNR - 1; dv = $2 - v[e]; da = $3 - a[e]
+    if ($1 != e || dv > 0.002 || dv < -0.002 || da > 0.002 || da < -0.002) print "row " e ": " $0
+  }' "$simple_net_reference/trajectory.tsv" "$work/out")
+[[ -z $mismatch ]] || problems+=("rows differ from the reference by more than 0.002: $mismatch")
+[[ -f $work/simple_net.txt && $(wc -l <"$work/simple_net.txt") -eq 23581 ]] ||
+  problems+=("--save-params did not write 23,581 numbers")
+report "simple_net's 40 epochs from the reference init stay within 0.002 of PyTorch's" "${problems[@]}"
+
+run train --data "$MNIST_SAMPLE" --model baseline
+problems=()
+((status == 0)) || problems+=("exit status $status, expected 0")
+grep -qF "accuracy on 3s 0.9168, on 7s 0.9854, mean 0.9511" "$work/out" ||
+  problems+=("expected the book's 0.9168, 0.9854 and 0.9511")
+report "the pixel-similarity baseline prints the book's accuracies" "${problems[@]}"
 
 echo "1..$checks"
 if ((failures > 0)); then

@@ -8,21 +8,13 @@
 #include "kernels.hpp"
 #include "linear_model.hpp"
 #include "random.hpp"
+#include "support.hpp"
 
 using namespace mnist_sgd;
+using test_support::batch_of;
+using test_support::random_dataset;
 
 namespace {
-
-// n images of random pixels (multiples of 1/255, like the real ones), labels 1, 0, 1, 0, ...
-Dataset random_dataset(int n, std::uint64_t seed) {
-  Rng rng(seed);
-  Dataset set;
-  for (int i = 0; i < n; ++i) {
-    for (int p = 0; p < kInputs; ++p) set.x.push_back(static_cast<float>(rng.below(256)) / 255.0f);
-    set.y.push_back(i % 2 == 0 ? 1.0f : 0.0f);
-  }
-  return set;
-}
 
 // Small random weights, so that z stays where the sigmoid is not flat (|z| around 1).
 LinearParams small_params(std::uint64_t seed) {
@@ -31,16 +23,6 @@ LinearParams small_params(std::uint64_t seed) {
   for (int i = 0; i < kInputs; ++i) params.weights[i] = static_cast<float>(0.05 * rng.normal());
   params.bias = 0.1f;
   return params;
-}
-
-// The spec's tensors for rows of a dataset, as a DataLoader batch would hold them.
-void batch_of(const Dataset& set, const std::vector<int>& rows, Eigen::MatrixXf& xb, Eigen::VectorXf& yb) {
-  xb.resize(static_cast<int>(rows.size()), kInputs);
-  yb.resize(static_cast<int>(rows.size()));
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    xb.row(static_cast<int>(i)) = Eigen::Map<const Eigen::RowVectorXf>(set.image(rows[i]), kInputs);
-    yb[static_cast<int>(i)] = set.y[rows[i]];
-  }
 }
 
 }  // namespace

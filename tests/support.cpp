@@ -3,12 +3,15 @@
 #include <sys/wait.h>
 
 #include <catch2/catch.hpp>
+#include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <optional>
 #include <sstream>
 
 #include "data_source.hpp"
+#include "random.hpp"
 
 namespace test_support {
 namespace fs = std::filesystem;
@@ -44,18 +47,17 @@ std::shared_ptr<const mnist_sgd::MnistSample> real_sample() {
 
 namespace {
 
-fs::path reference_dir() { return MNIST_SGD_REFERENCE_DIR; }
-
-std::ifstream open_reference(const std::string& file) {
-  std::ifstream in(reference_dir() / file);
-  if (!in) FAIL("cannot open the reference file " << (reference_dir() / file).string());
+std::ifstream open_reference(const std::string& run, const std::string& file) {
+  const fs::path path = fs::path(MNIST_SGD_REFERENCES) / run / file;
+  std::ifstream in(path);
+  if (!in) FAIL("cannot open the reference file " << path.string());
   return in;
 }
 
 }  // namespace
 
-std::vector<ReferenceEpoch> reference_trajectory() {
-  std::ifstream in = open_reference("trajectory.tsv");
+std::vector<ReferenceEpoch> reference_trajectory(const std::string& run) {
+  std::ifstream in = open_reference(run, "trajectory.tsv");
   std::string line;
   std::getline(in, line);  // header
   std::vector<ReferenceEpoch> rows;
@@ -70,13 +72,46 @@ std::vector<ReferenceEpoch> reference_trajectory() {
   return rows;
 }
 
-mnist_sgd::LinearParams reference_params(const std::string& file) {
-  std::ifstream in = open_reference(file);
+std::vector<float> reference_flat_params(const std::string& run, const std::string& file) {
+  std::ifstream in = open_reference(run, file);
   std::vector<float> flat;
   for (float value; in >> value;) flat.push_back(value);
-  auto params = mnist_sgd::from_flat(flat);
+  return flat;
+}
+
+mnist_sgd::LinearParams reference_params(const std::string& file) {
+  auto params = mnist_sgd::from_flat(reference_flat_params(kLinearReference, file));
   if (!params) FAIL("bad reference parameters in " << file << ": " << params.error());
   return *params;
+}
+
+mnist_sgd::Dataset random_dataset(int n, std::uint64_t seed, double blank_groups) {
+  mnist_sgd::Rng rng(seed);
+  mnist_sgd::Dataset set;
+  for (int i = 0; i < n; ++i) {
+    for (int group = 0; group < mnist_sgd::kInputs / 4; ++group) {
+      const bool blank = blank_groups > 0.0 && rng.uniform() < blank_groups;
+      for (int p = 0; p < 4; ++p) set.x.push_back(blank ? 0.0f : static_cast<float>(rng.below(256)) / 255.0f);
+    }
+    set.y.push_back(i % 2 == 0 ? 1.0f : 0.0f);
+  }
+  return set;
+}
+
+void batch_of(const mnist_sgd::Dataset& set, const std::vector<int>& rows, Eigen::MatrixXf& xb, Eigen::VectorXf& yb) {
+  xb.resize(static_cast<int>(rows.size()), mnist_sgd::kInputs);
+  yb.resize(static_cast<int>(rows.size()));
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    xb.row(static_cast<int>(i)) = Eigen::Map<const Eigen::RowVectorXf>(set.image(rows[i]), mnist_sgd::kInputs);
+    yb[static_cast<int>(i)] = set.y[rows[i]];
+  }
+}
+
+float largest_gap(const std::vector<float>& a, const std::vector<float>& b) {
+  REQUIRE(a.size() == b.size());
+  float gap = 0.0f;
+  for (std::size_t i = 0; i < a.size(); ++i) gap = std::max(gap, std::abs(a[i] - b[i]));
+  return gap;
 }
 
 TempDir::TempDir() {

@@ -1,6 +1,8 @@
 // Types for web/engine.js (Emscripten 3.1.6 cannot emit them).
 
 export interface RunOptions {
+  /** The chapter's linear model (the seed) or simple_net (784-30-1 with a ReLU). */
+  model: 'linear' | 'simple_net';
   /** Learning rate, > 0. The book: 1. */
   lr: number;
   /** Images per SGD step and per validation batch. The book: 256. */
@@ -9,8 +11,11 @@ export interface RunOptions {
   seed: number;
   /** Reshuffle the training images every epoch. The book's DataLoader does not. */
   shuffle: boolean;
-  /** 'randn': the book's torch.randn * 1; 'pytorch': nn.Linear's uniform +-1/sqrt(784). */
-  init: 'randn' | 'pytorch';
+  /**
+   * 'randn': the book's torch.randn * 1; 'pytorch': nn.Linear's uniform +-1/sqrt(fan_in); 'default': the
+   * model's own (randn for the linear model, pytorch for simple_net, as the book builds it from nn.Linear).
+   */
+  init: 'randn' | 'pytorch' | 'default';
 }
 
 export const DEFAULT_OPTIONS: Readonly<RunOptions>;
@@ -62,9 +67,10 @@ export class Trainer {
   validate(): Validation;
   /** The validation set's 2x2 confusion matrix, and the indices of the images the model gets wrong. */
   confusion(): { threesAsThree: number; threesAsSeven: number; sevensAsThree: number; sevensAsSeven: number; misclassified: Int32Array };
-  /** 785 values: 784 weights, then the bias. */
+  /** The reference files' layout: linear 785 (784 weights, bias); simple_net 23,581 (w1 30x784, b1, w2, b2). */
   getParams(): Float32Array;
   setParams(params: ArrayLike<number>): void;
+  /** The first layer's weights: 784 per unit (1 unit for linear, 30 for simple_net), pixel order. */
   weights(): Float32Array;
   /** Probability that the image is a 3. */
   predict(image: ArrayLike<number>): number;

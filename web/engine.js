@@ -12,8 +12,13 @@ import createMnistSgd from './mnist_sgd.js';
 
 const DECODE_BATCH = 512;  // images per call while loading
 
-/** The book's settings: lr 1, batch 256, no shuffling, weights drawn as randn * 1. */
-export const DEFAULT_OPTIONS = Object.freeze({ lr: 1, batchSize: 256, seed: 42, shuffle: false, init: 'randn' });
+/**
+ * The seed's settings: the linear model, lr 1, batch 256, no shuffling, and the model's own initialisation
+ * (randn * 1 for the linear model, as the book's init_params; nn.Linear's default for simple_net).
+ */
+export const DEFAULT_OPTIONS = Object.freeze({
+  model: 'linear', lr: 1, batchSize: 256, seed: 42, shuffle: false, init: 'default',
+});
 
 /**
  * Instantiates the WebAssembly module. In Node, pass { wasmBinary } (Emscripten 3.1.6 cannot fetch a file path).
@@ -60,7 +65,7 @@ export class Engine {
     return new Sample(handle);
   }
 
-  /** A training run of the linear model on a sample, parameters drawn from options.seed. */
+  /** A training run of options.model ('linear' or 'simple_net') on a sample, parameters drawn from options.seed. */
   createTrainer(sample, options = {}) {
     const handle = new this.#module.Trainer();
     const trainer = new Trainer(handle, sample);
@@ -172,7 +177,10 @@ export class Trainer {
     return this.#handle.epochsDone();
   }
 
-  /** 785 values: 784 weights, then the bias (the layout of the reference files). */
+  /**
+   * The parameters in the layout of the reference files: for the linear model 785 values (784 weights, then
+   * the bias); for simple_net 23,581 (w1 as 30 rows of 784, b1, w2, b2).
+   */
   getParams() {
     return this.#handle.getParams();
   }
@@ -181,7 +189,7 @@ export class Trainer {
     check(this.#handle.setParams(Float32Array.from(params)));
   }
 
-  /** The 784 weights in pixel order (row * 28 + col). */
+  /** The first layer's weights, 784 per unit in pixel order (row * 28 + col): 1 unit, or 30 for simple_net. */
   weights() {
     return this.#handle.weights();
   }

@@ -1,6 +1,6 @@
 // mnist-sgd: chapter 4 of fastai's book ("MNIST basics") from the command line.
 //
-//   mnist-sgd train [options]   trains the linear model and prints what the book's loop prints
+//   mnist-sgd train [options]   trains a model of the chapter and prints what the book's loop prints
 //   mnist-sgd data [--data P]   prints where the MNIST sample is, downloading it once if needed
 //
 // Exit status: 0 done, 1 an error (bad data, diverged), 2 a usage error. Errors are one line on stderr.
@@ -19,6 +19,7 @@
 #include "baseline.hpp"
 #include "data_source.hpp"
 #include "linear_model.hpp"
+#include "model.hpp"
 #include "trainer.hpp"
 
 namespace mnist_sgd {
@@ -27,7 +28,7 @@ namespace {
 constexpr const char* kUsage =
     "usage: mnist-sgd train [--data PATH] [--epochs 20] [--lr 1] [--batch-size 256] [--seed 42]\n"
     "                       [--init randn|pytorch] [--init-params FILE] [--save-params FILE] [--shuffle]\n"
-    "                       [--tsv] [--kernel fast|plain] [--model linear|baseline]\n"
+    "                       [--tsv] [--kernel fast|plain] [--model linear|simple_net|baseline]\n"
     "       mnist-sgd data [--data PATH]\n";
 
 struct Options {
@@ -35,10 +36,11 @@ struct Options {
   std::optional<std::string> data;
   int epochs = 20;
   TrainConfig config;
-  Init init = Init::randn;
+  std::optional<Init> init;  // the model's default_init unless given
   std::optional<std::string> init_params;
   std::optional<std::string> save_params;
   bool tsv = false;
+  ModelKind model = ModelKind::linear;
   bool baseline = false;  // --model baseline: the chapter's pixel-similarity model, no training
 };
 
@@ -61,6 +63,15 @@ std::optional<std::string> parse_learning_rate(const std::string& text, float& o
   if (text.empty() || *end != '\0' || !std::isfinite(value) || value <= 0.0f)
     return "--lr must be a positive number, got '" + text + "'";
   out = value;
+  return std::nullopt;
+}
+
+std::optional<std::string> parse_model(const std::string& text, Options& options) {
+  options.baseline = text == "baseline";
+  if (options.baseline) return std::nullopt;
+  const std::optional<ModelKind> kind = parse_model_kind(text);
+  if (!kind) return "--model must be linear, simple_net or baseline, got '" + text + "'";
+  options.model = *kind;
   return std::nullopt;
 }
 
@@ -97,8 +108,7 @@ Result<Options> parse_options(const std::vector<std::string>& args) {
     else if (flag == "--kernel" && value == "fast") options.config.kernel = Kernel::fast;
     else if (flag == "--kernel" && value == "plain") options.config.kernel = Kernel::plain;
     else if (flag == "--kernel") problem = "--kernel must be fast or plain, got '" + value + "'";
-    else if (flag == "--model" && (value == "linear" || value == "baseline")) options.baseline = value == "baseline";
-    else if (flag == "--model") problem = "--model must be linear or baseline, got '" + value + "'";
+    else if (flag == "--model") problem = parse_model(value, options);
     else problem = "unknown option '" + flag + "'";
     if (problem) return Error{*problem};
   }
@@ -120,13 +130,14 @@ int run_baseline(const MnistSample& sample) {
 
 int train(const Options& options) {
   // Everything that can be wrong with the input is checked before any result is printed.
-  LinearParams params = init_params(options.config.seed, options.init);
-  if (options.init_params) {
-    auto text = read_file(*options.init_params, 1 << 20);
+  std::unique_ptr<Model> model =
+      make_model(options.model, options.config.seed, options.init.value_or(default_init(options.model)));
+  if (options.init_params && !options.baseline) {
+    auto text = read_file(*options.init_params, 4 << 20);
     if (!text) return fail(text.error());
-    auto flat = parse_params(*text, kParamCount);
+    auto flat = parse_params(*text, param_count(options.model));
     if (!flat) return fail(*options.init_params + ": " + flat.error());
-    params = from_flat(*flat).value();
+    if (auto set = model->set_flat_params(*flat); !set) return fail(*options.init_params + ": " + set.error());
   }
   if (options.save_params) {
     if (auto writable = write_file_atomically(*options.save_params + ".check", ""); !writable)
@@ -138,7 +149,8 @@ int train(const Options& options) {
   auto sample = load_mnist_sample_path(*location);
   if (!sample) return fail(sample.error());
   if (options.baseline) return run_baseline(*sample);
-  auto trainer = Trainer::create(std::make_shared<const MnistSample>(std::move(sample).value()), params, options.config);
+  auto trainer =
+      Trainer::create(std::make_shared<const MnistSample>(std::move(sample).value()), std::move(model), options.config);
   if (!trainer) return fail(trainer.error());
 
   if (options.tsv) std::printf("epoch\tvalidate_epoch\taccuracy\ttrain_loss\tms\n");
@@ -161,14 +173,14 @@ int train(const Options& options) {
     std::fflush(stdout);
   }
   if (options.save_params) {
-    if (auto saved = write_file_atomically(*options.save_params, format_params(to_flat(trainer->params()))); !saved)
+    if (auto saved = write_file_atomically(*options.save_params, format_params(trainer->model().flat_params())); !saved)
       return fail(saved.error());
   }
   if (!options.tsv) {
     std::sort(epoch_ms.begin(), epoch_ms.end());
     const double median_ms = epoch_ms.empty() ? 0.0 : epoch_ms[epoch_ms.size() / 2];
-    std::printf("%s%d epochs, lr %g, batch %d: validate_epoch %.4f, accuracy %.4f (%d/%d), %.2f ms/epoch (median)\n",
-                options.epochs > 0 ? "\n" : "", options.epochs, static_cast<double>(options.config.lr),
+    std::printf("%s%s, %d epochs, lr %g, batch %d: validate_epoch %.4f, accuracy %.4f (%d/%d), %.2f ms/epoch (median)\n",
+                options.epochs > 0 ? "\n" : "", model_name(options.model), options.epochs, static_cast<double>(options.config.lr),
                 options.config.batch_size, validation.validate_epoch, validation.accuracy, validation.correct,
                 validation.count, median_ms);
   }

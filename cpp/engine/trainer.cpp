@@ -5,7 +5,6 @@
 #include <numeric>
 #include <string>
 
-#include "kernels.hpp"
 
 namespace mnist_sgd {
 namespace {
@@ -20,16 +19,6 @@ std::string format_number(float x) {
   return text;
 }
 
-// A batch as the spec sees it: xb (count, 784) and yb (count), copied out like a DataLoader's batch.
-void batch_tensors(const Dataset& set, const int* rows, int count, Eigen::MatrixXf& xb, Eigen::VectorXf& yb) {
-  xb.resize(count, kInputs);
-  yb.resize(count);
-  for (int i = 0; i < count; ++i) {
-    xb.row(i) = Eigen::Map<const Eigen::RowVectorXf>(set.image(rows[i]), kInputs);
-    yb[i] = set.y[rows[i]];
-  }
-}
-
 }  // namespace
 
 Result<void> check_config(const TrainConfig& config) {
@@ -41,16 +30,22 @@ Result<void> check_config(const TrainConfig& config) {
   return {};
 }
 
-Result<Trainer> Trainer::create(std::shared_ptr<const MnistSample> sample, LinearParams params, TrainConfig config) {
+Result<Trainer> Trainer::create(std::shared_ptr<const MnistSample> sample, std::unique_ptr<Model> model,
+                                TrainConfig config) {
   if (auto checked = check_config(config); !checked) return Error{checked.error()};
   if (!sample || sample->train.size() == 0 || sample->valid.size() == 0)
     return Error{"the dataset has no training or no validation images"};
-  return Trainer(std::move(sample), std::move(params), config);
+  if (!model) return Error{"no model given"};
+  return Trainer(std::move(sample), std::move(model), config);
 }
 
-Trainer::Trainer(std::shared_ptr<const MnistSample> sample, LinearParams params, TrainConfig config)
+Result<Trainer> Trainer::create(std::shared_ptr<const MnistSample> sample, LinearParams params, TrainConfig config) {
+  return create(std::move(sample), make_linear_model(std::move(params)), config);
+}
+
+Trainer::Trainer(std::shared_ptr<const MnistSample> sample, std::unique_ptr<Model> model, TrainConfig config)
     : sample_(std::move(sample)),
-      params_(std::move(params)),
+      model_(std::move(model)),
       config_(config),
       shuffle_rng_(config.seed ^ kShuffleStream),
       order_(sample_->train.size()) {
@@ -61,10 +56,8 @@ int Trainer::batches_per_epoch() const {
   return (sample_->train.size() + config_.batch_size - 1) / config_.batch_size;
 }
 
-Result<void> Trainer::set_params(LinearParams params) {
-  auto checked = from_flat(to_flat(params));
-  if (!checked) return Error{checked.error()};
-  params_ = std::move(params);
+Result<void> Trainer::set_params(const std::vector<float>& flat) {
+  if (auto set = model_->set_flat_params(flat); !set) return Error{set.error()};
   divergence_.clear();
   return {};
 }
@@ -75,22 +68,11 @@ void Trainer::start_epoch() {
   epoch_batches_ = 0;
 }
 
-float Trainer::step(const int* rows, int count) {
-  if (config_.kernel == Kernel::fast) return sgd_step(sample_->train, rows, count, config_.lr, params_, dz_);
-  Eigen::MatrixXf xb;
-  Eigen::VectorXf yb;
-  batch_tensors(sample_->train, rows, count, xb, yb);
-  const Gradients grads = calc_grad(xb, yb, params_);
-  params_.weights -= config_.lr * grads.weights;
-  params_.bias -= config_.lr * grads.bias;
-  return grads.loss;
-}
-
 Result<BatchStats> Trainer::train_batch() {
   if (!divergence_.empty()) return Error{divergence_};
   if (next_row_ == 0) start_epoch();
   const int count = std::min(config_.batch_size, sample_->train.size() - next_row_);
-  const float loss = step(order_.data() + next_row_, count);
+  const float loss = model_->sgd_step(sample_->train, order_.data() + next_row_, count, config_.lr, config_.kernel);
   next_row_ += count;
   epoch_loss_sum_ += loss;
   ++epoch_batches_;
@@ -100,7 +82,7 @@ Result<BatchStats> Trainer::train_batch() {
     next_row_ = 0;
     ++epochs_done_;
   }
-  if (!std::isfinite(loss) || !std::isfinite(params_.bias) || !params_.weights.allFinite()) {
+  if (!std::isfinite(loss) || !model_->finite()) {
     divergence_ = "diverged at epoch " + std::to_string(stats.epoch) + ": the loss is " + format_number(loss) +
                   (std::isfinite(loss) ? " but the parameters overflowed" : "");
     return Error{divergence_};
@@ -127,7 +109,9 @@ Validation Trainer::validate_epoch() const {
   int batches = 0;
   for (int first = 0; first < valid.size(); first += config_.batch_size) {
     const int count = std::min(config_.batch_size, valid.size() - first);
-    const int correct = count_correct(valid, first, count, params_);
+    int correct = 0;
+    for (int i = first; i < first + count; ++i)
+      correct += (model_->predict_three(valid.image(i)) > 0.5f) == (valid.y[i] == 1.0f);
     accuracy_sum += static_cast<float>(correct) / static_cast<float>(count);
     result.correct += correct;
     ++batches;
@@ -142,7 +126,7 @@ Confusion Trainer::confusion() const {
   Confusion result;
   for (int i = 0; i < valid.size(); ++i) {
     const bool is_three = valid.y[i] == 1.0f;
-    const bool predicts_three = predict_three(valid.image(i), params_) > 0.5f;
+    const bool predicts_three = model_->predict_three(valid.image(i)) > 0.5f;
     (is_three ? (predicts_three ? result.threes_as_three : result.threes_as_seven)
               : (predicts_three ? result.sevens_as_three : result.sevens_as_seven))++;
     if (is_three != predicts_three) result.misclassified.push_back(i);

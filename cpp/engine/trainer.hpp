@@ -8,15 +8,11 @@
 
 #include "linear_model.hpp"
 #include "mnist_sample.hpp"
+#include "model.hpp"
 #include "random.hpp"
 #include "result.hpp"
 
 namespace mnist_sgd {
-
-enum class Kernel {
-  fast,   // kernels.hpp: each image read from memory once per epoch
-  plain,  // linear_model.hpp: the Eigen spec, on a copy of each batch
-};
 
 struct TrainConfig {
   float lr = 1.0f;
@@ -62,6 +58,9 @@ struct Confusion {
 class Trainer {
  public:
   // The sample is shared, not copied: several trainers (and the page's runs) can use one.
+  static Result<Trainer> create(std::shared_ptr<const MnistSample> sample, std::unique_ptr<Model> model,
+                                TrainConfig config);
+  // The seed's model.
   static Result<Trainer> create(std::shared_ptr<const MnistSample> sample, LinearParams params, TrainConfig config);
 
   // One SGD step on the next batch; starts the next epoch when the last one is done.
@@ -72,23 +71,22 @@ class Trainer {
   Validation validate_epoch() const;
   Confusion confusion() const;
 
-  const LinearParams& params() const { return params_; }
-  Result<void> set_params(LinearParams params);  // also clears a divergence
+  const Model& model() const { return *model_; }
+  // Parameters in the reference files' layout; also clears a divergence. The epoch count is kept.
+  Result<void> set_params(const std::vector<float>& flat);
   const TrainConfig& config() const { return config_; }
   int epochs_done() const { return epochs_done_; }
   int batches_per_epoch() const;
 
  private:
-  Trainer(std::shared_ptr<const MnistSample> sample, LinearParams params, TrainConfig config);
-  float step(const int* rows, int count);
+  Trainer(std::shared_ptr<const MnistSample> sample, std::unique_ptr<Model> model, TrainConfig config);
   void start_epoch();
 
   std::shared_ptr<const MnistSample> sample_;
-  LinearParams params_;
+  std::unique_ptr<Model> model_;
   TrainConfig config_;
   Rng shuffle_rng_;
   std::vector<int> order_;     // the training rows in this epoch's order
-  std::vector<float> dz_;       // the fast kernel's dL/dz for one batch
   int epochs_done_ = 0;
   int next_row_ = 0;            // position in order_; 0 means the next batch starts an epoch
   float epoch_loss_sum_ = 0.0f;

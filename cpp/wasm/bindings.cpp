@@ -13,9 +13,9 @@
 #include <vector>
 
 #include "digit_image.hpp"
-#include "kernels.hpp"
 #include "linear_model.hpp"
 #include "mnist_sample.hpp"
+#include "model.hpp"
 #include "trainer.hpp"
 
 namespace mnist_sgd {
@@ -31,13 +31,15 @@ std::vector<float> from_float32_array(const val& array) {
   return emscripten::convertJSArrayToNumberVector<float>(array);
 }
 
-// The options of a run, as JavaScript passes them: {lr, batchSize, seed, shuffle, init}.
+// The options of a run, as JavaScript passes them: {model, lr, batchSize, seed, shuffle, init}.
 struct RunOptions {
+  std::string model = "linear";  // "linear" (the seed) or "simple_net"
   float lr = 1.0f;
   int batchSize = 256;
   double seed = 42;  // a JavaScript number; whole numbers up to 2^53
   bool shuffle = false;
-  std::string init = "randn";  // "randn" (the book) or "pytorch" (nn.Linear's default)
+  // "randn" (the book's init_params), "pytorch" (nn.Linear's default) or "default": the model's own choice
+  std::string init = "default";
 };
 
 struct EpochResult {
@@ -149,7 +151,7 @@ class SampleHandle {
   std::optional<SampleDecoder> pending_;
 };
 
-// One training run of the linear model on a sample.
+// One training run of a model on a sample.
 class TrainerHandle {
  public:
   // Starts (or restarts) a run: parameters drawn from options.seed, nothing trained yet.
@@ -157,14 +159,19 @@ class TrainerHandle {
     if (!sample.loaded()) return "no dataset loaded";
     if (!(options.seed >= 0 && options.seed <= 9007199254740992.0 && options.seed == static_cast<double>(static_cast<std::uint64_t>(options.seed))))
       return "seed must be a whole number from 0 to 2^53";
-    if (options.init != "randn" && options.init != "pytorch") return "init must be \"randn\" or \"pytorch\"";
+    const std::optional<ModelKind> kind = parse_model_kind(options.model);
+    if (!kind) return "model must be \"linear\" or \"simple_net\"";
+    if (options.init != "default" && options.init != "randn" && options.init != "pytorch")
+      return "init must be \"randn\", \"pytorch\" or \"default\"";
     TrainConfig config;
     config.lr = options.lr;
     config.batch_size = options.batchSize;
     config.shuffle = options.shuffle;
     config.seed = static_cast<std::uint64_t>(options.seed);
-    const LinearParams params = init_params(config.seed, options.init == "randn" ? Init::randn : Init::pytorch_linear);
-    auto trainer = Trainer::create(sample.shared(), params, config);
+    const Init init = options.init == "default" ? default_init(*kind)
+                      : options.init == "randn" ? Init::randn
+                                                : Init::pytorch_linear;
+    auto trainer = Trainer::create(sample.shared(), make_model(*kind, config.seed, init), config);
     if (!trainer) return trainer.error();
     trainer_.emplace(std::move(trainer).value());
     return "";
@@ -200,32 +207,31 @@ class TrainerHandle {
             val(emscripten::typed_memory_view(c.misclassified.size(), c.misclassified.data())).call<val>("slice")};
   }
 
-  // 785 values: the 784 weights, then the bias (the reference files' layout).
+  // The parameters in the reference files' layout: for the linear model the 784 weights, then the bias.
   val getParams() const {
     if (!trainer_) return val::global("Float32Array").new_(0);
-    const std::vector<float> flat = to_flat(trainer_->params());
+    const std::vector<float> flat = trainer_->model().flat_params();
     return to_float32_array(flat.data(), flat.size());
   }
 
   std::string setParams(const val& flat) {
     if (!trainer_) return "the trainer has not been reset with a dataset";
-    auto params = from_flat(from_float32_array(flat));
-    if (!params) return params.error();
-    auto set = trainer_->set_params(std::move(params).value());
+    auto set = trainer_->set_params(from_float32_array(flat));
     return set ? "" : set.error();
   }
 
-  // The 784 weights, in pixel order, for drawing as a 28x28 map.
+  // The first layer's weights, one 784-value map per unit (1 for the linear model, 30 for simple_net).
   val weights() const {
     if (!trainer_) return val::global("Float32Array").new_(0);
-    return to_float32_array(trainer_->params().weights.data(), kInputs);
+    const std::vector<float> weights = trainer_->model().input_weights();
+    return to_float32_array(weights.data(), weights.size());
   }
 
   // The probability that a 28x28 image (784 values in [0, 1]) is a 3; NaN for a wrong size or no run.
   double predict(const val& image) const {
     const std::vector<float> x = from_float32_array(image);
     if (!trainer_ || x.size() != static_cast<std::size_t>(kInputs)) return std::nan("");
-    return predict_three(x.data(), trainer_->params());
+    return trainer_->model().predict_three(x.data());
   }
 
  private:
@@ -253,6 +259,7 @@ EMSCRIPTEN_BINDINGS(mnist_sgd) {
   using namespace mnist_sgd;
 
   value_object<RunOptions>("RunOptions")
+      .field("model", &RunOptions::model)
       .field("lr", &RunOptions::lr)
       .field("batchSize", &RunOptions::batchSize)
       .field("seed", &RunOptions::seed)

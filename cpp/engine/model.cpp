@@ -1,0 +1,129 @@
+#include "model.hpp"
+
+#include <cmath>
+
+#include "kernels.hpp"
+#include "simple_net.hpp"
+
+namespace mnist_sgd {
+namespace {
+
+// A batch as the spec sees it: xb (count, 784) and yb (count), copied out like a DataLoader's batch.
+void batch_tensors(const Dataset& set, const int* rows, int count, Eigen::MatrixXf& xb, Eigen::VectorXf& yb) {
+  xb.resize(count, kInputs);
+  yb.resize(count);
+  for (int i = 0; i < count; ++i) {
+    xb.row(i) = Eigen::Map<const Eigen::RowVectorXf>(set.image(rows[i]), kInputs);
+    yb[i] = set.y[rows[i]];
+  }
+}
+
+class Linear final : public Model {
+ public:
+  explicit Linear(LinearParams params) : params_(std::move(params)) {}
+  ModelKind kind() const override { return ModelKind::linear; }
+
+  float sgd_step(const Dataset& set, const int* rows, int count, float lr, Kernel kernel) override {
+    if (kernel == Kernel::fast) return mnist_sgd::sgd_step(set, rows, count, lr, params_, dz_);
+    Eigen::MatrixXf xb;
+    Eigen::VectorXf yb;
+    batch_tensors(set, rows, count, xb, yb);
+    const Gradients grads = calc_grad(xb, yb, params_);
+    params_.weights -= lr * grads.weights;
+    params_.bias -= lr * grads.bias;
+    return grads.loss;
+  }
+
+  float predict_three(const float* x) const override { return mnist_sgd::predict_three(x, params_); }
+  std::vector<float> flat_params() const override { return to_flat(params_); }
+
+  Result<void> set_flat_params(const std::vector<float>& flat) override {
+    auto params = from_flat(flat);
+    if (!params) return Error{params.error()};
+    params_ = std::move(params).value();
+    return {};
+  }
+
+  std::vector<float> input_weights() const override {
+    return {params_.weights.data(), params_.weights.data() + kInputs};
+  }
+  bool finite() const override { return std::isfinite(params_.bias) && params_.weights.allFinite(); }
+
+ private:
+  LinearParams params_;
+  std::vector<float> dz_;  // the fast kernel's dL/dz for one batch
+};
+
+class SimpleNet final : public Model {
+ public:
+  explicit SimpleNet(SimpleNetParams params) : params_(std::move(params)) {}
+  ModelKind kind() const override { return ModelKind::simple_net; }
+
+  float sgd_step(const Dataset& set, const int* rows, int count, float lr, Kernel kernel) override {
+    if (kernel == Kernel::fast) return sgd_step_simple_net(set, rows, count, lr, params_);
+    Eigen::MatrixXf xb;
+    Eigen::VectorXf yb;
+    batch_tensors(set, rows, count, xb, yb);
+    const SimpleNetGradients grads = calc_grad(xb, yb, params_);
+    params_.w1 -= lr * grads.w1;
+    params_.b1 -= lr * grads.b1;
+    params_.w2 -= lr * grads.w2;
+    params_.b2 -= lr * grads.b2;
+    return grads.loss;
+  }
+
+  float predict_three(const float* x) const override { return mnist_sgd::predict_three(x, params_); }
+  std::vector<float> flat_params() const override { return to_flat(params_); }
+
+  Result<void> set_flat_params(const std::vector<float>& flat) override {
+    auto params = simple_net_from_flat(flat);
+    if (!params) return Error{params.error()};
+    params_ = std::move(params).value();
+    return {};
+  }
+
+  std::vector<float> input_weights() const override {
+    const std::vector<float> flat = to_flat(params_);
+    return {flat.begin(), flat.begin() + kHidden * kInputs};
+  }
+
+  bool finite() const override {
+    return std::isfinite(params_.b2) && params_.w1.allFinite() && params_.b1.allFinite() && params_.w2.allFinite();
+  }
+
+ private:
+  SimpleNetParams params_;
+};
+
+}  // namespace
+
+const char* model_name(ModelKind kind) { return kind == ModelKind::linear ? "linear" : "simple_net"; }
+
+std::optional<ModelKind> parse_model_kind(const std::string& name) {
+  if (name == "linear") return ModelKind::linear;
+  if (name == "simple_net") return ModelKind::simple_net;
+  return std::nullopt;
+}
+
+std::size_t param_count(ModelKind kind) {
+  return kind == ModelKind::linear ? kParamCount : kSimpleNetParamCount;
+}
+
+Init default_init(ModelKind kind) { return kind == ModelKind::linear ? Init::randn : Init::pytorch_linear; }
+
+std::unique_ptr<Model> make_model(ModelKind kind, std::uint64_t seed, Init init) {
+  if (kind == ModelKind::linear) return std::make_unique<Linear>(init_params(seed, init));
+  return std::make_unique<SimpleNet>(init_simple_net(seed, init));
+}
+
+Result<std::unique_ptr<Model>> make_model(ModelKind kind, const std::vector<float>& flat) {
+  std::unique_ptr<Model> model;
+  if (kind == ModelKind::linear) model = std::make_unique<Linear>(LinearParams{});
+  else model = std::make_unique<SimpleNet>(SimpleNetParams{});
+  if (auto set = model->set_flat_params(flat); !set) return Error{set.error()};
+  return model;
+}
+
+std::unique_ptr<Model> make_linear_model(LinearParams params) { return std::make_unique<Linear>(std::move(params)); }
+
+}  // namespace mnist_sgd
