@@ -186,10 +186,8 @@ TEST_CASE("the fast and plain kernels train the same simple_net epoch on the rea
   TrainConfig config;
   config.lr = 0.1f;
   config.batch_size = batch_size;
-  config.kernel = Kernel::fast;
   Trainer fast = make_trainer(make_model(ModelKind::simple_net, 42, Init::pytorch_linear), config);
-  config.kernel = Kernel::plain;
-  Trainer plain = make_trainer(make_model(ModelKind::simple_net, 42, Init::pytorch_linear), config);
+  Trainer plain = make_trainer(make_spec_model(ModelKind::simple_net, 42, Init::pytorch_linear), config);
   const std::vector<float> start = fast.model().flat_params();
   REQUIRE(fast.train_epoch());
   REQUIRE(plain.train_epoch());

@@ -40,6 +40,7 @@ struct Options {
   std::optional<std::string> init_params;
   std::optional<std::string> save_params;
   bool tsv = false;
+  bool spec_kernel = false;  // --kernel plain: train with the Eigen spec instead of the fast kernel
   ModelKind model = ModelKind::linear;
   bool baseline = false;  // --model baseline: the chapter's pixel-similarity model, no training
 };
@@ -105,8 +106,7 @@ Result<Options> parse_options(const std::vector<std::string>& args) {
     else if (flag == "--init" && value == "randn") options.init = Init::randn;
     else if (flag == "--init" && value == "pytorch") options.init = Init::pytorch_linear;
     else if (flag == "--init") problem = "--init must be randn or pytorch, got '" + value + "'";
-    else if (flag == "--kernel" && value == "fast") options.config.kernel = Kernel::fast;
-    else if (flag == "--kernel" && value == "plain") options.config.kernel = Kernel::plain;
+    else if (flag == "--kernel" && (value == "fast" || value == "plain")) options.spec_kernel = value == "plain";
     else if (flag == "--kernel") problem = "--kernel must be fast or plain, got '" + value + "'";
     else if (flag == "--model") problem = parse_model(value, options);
     else problem = "unknown option '" + flag + "'";
@@ -130,8 +130,9 @@ int run_baseline(const MnistSample& sample) {
 
 int train(const Options& options) {
   // Everything that can be wrong with the input is checked before any result is printed.
-  std::unique_ptr<Model> model =
-      make_model(options.model, options.config.seed, options.init.value_or(default_init(options.model)));
+  const Init init = options.init.value_or(default_init(options.model));
+  std::unique_ptr<Model> model = options.spec_kernel ? make_spec_model(options.model, options.config.seed, init)
+                                                     : make_model(options.model, options.config.seed, init);
   if (options.init_params && !options.baseline) {
     auto text = read_file(*options.init_params, 4 << 20);
     if (!text) return fail(text.error());

@@ -18,22 +18,11 @@ void batch_tensors(const Dataset& set, const int* rows, int count, Eigen::Matrix
   }
 }
 
-class Linear final : public Model {
+// The linear model without its step: FastLinear and SpecLinear add the two ways of taking it.
+class Linear : public Model {
  public:
   explicit Linear(LinearParams params) : params_(std::move(params)) {}
   ModelKind kind() const override { return ModelKind::linear; }
-
-  float sgd_step(const Dataset& set, const int* rows, int count, float lr, Kernel kernel) override {
-    if (kernel == Kernel::fast) return mnist_sgd::sgd_step(set, rows, count, lr, params_, dz_);
-    Eigen::MatrixXf xb;
-    Eigen::VectorXf yb;
-    batch_tensors(set, rows, count, xb, yb);
-    const Gradients grads = calc_grad(xb, yb, params_);
-    params_.weights -= lr * grads.weights;
-    params_.bias -= lr * grads.bias;
-    return grads.loss;
-  }
-
   float predict_three(const float* x) const override { return mnist_sgd::predict_three(x, params_); }
   std::vector<float> flat_params() const override { return to_flat(params_); }
 
@@ -49,29 +38,39 @@ class Linear final : public Model {
   }
   bool finite() const override { return std::isfinite(params_.bias) && params_.weights.allFinite(); }
 
- private:
+ protected:
   LinearParams params_;
+};
+
+class FastLinear final : public Linear {
+ public:
+  using Linear::Linear;
+  float sgd_step(const Dataset& set, const int* rows, int count, float lr) override {
+    return mnist_sgd::sgd_step(set, rows, count, lr, params_, dz_);
+  }
+
+ private:
   std::vector<float> dz_;  // the fast kernel's dL/dz for one batch
 };
 
-class SimpleNet final : public Model {
+class SpecLinear final : public Linear {
  public:
-  explicit SimpleNet(SimpleNetParams params) : params_(std::move(params)) {}
-  ModelKind kind() const override { return ModelKind::simple_net; }
-
-  float sgd_step(const Dataset& set, const int* rows, int count, float lr, Kernel kernel) override {
-    if (kernel == Kernel::fast) return sgd_step_simple_net(set, rows, count, lr, params_);
+  using Linear::Linear;
+  float sgd_step(const Dataset& set, const int* rows, int count, float lr) override {
     Eigen::MatrixXf xb;
     Eigen::VectorXf yb;
     batch_tensors(set, rows, count, xb, yb);
-    const SimpleNetGradients grads = calc_grad(xb, yb, params_);
-    params_.w1 -= lr * grads.w1;
-    params_.b1 -= lr * grads.b1;
-    params_.w2 -= lr * grads.w2;
-    params_.b2 -= lr * grads.b2;
+    const Gradients grads = calc_grad(xb, yb, params_);
+    params_.weights -= lr * grads.weights;
+    params_.bias -= lr * grads.bias;
     return grads.loss;
   }
+};
 
+class SimpleNet : public Model {
+ public:
+  explicit SimpleNet(SimpleNetParams params) : params_(std::move(params)) {}
+  ModelKind kind() const override { return ModelKind::simple_net; }
   float predict_three(const float* x) const override { return mnist_sgd::predict_three(x, params_); }
   std::vector<float> flat_params() const override { return to_flat(params_); }
 
@@ -91,9 +90,39 @@ class SimpleNet final : public Model {
     return std::isfinite(params_.b2) && params_.w1.allFinite() && params_.b1.allFinite() && params_.w2.allFinite();
   }
 
- private:
+ protected:
   SimpleNetParams params_;
 };
+
+class FastSimpleNet final : public SimpleNet {
+ public:
+  using SimpleNet::SimpleNet;
+  float sgd_step(const Dataset& set, const int* rows, int count, float lr) override {
+    return sgd_step_simple_net(set, rows, count, lr, params_);
+  }
+};
+
+class SpecSimpleNet final : public SimpleNet {
+ public:
+  using SimpleNet::SimpleNet;
+  float sgd_step(const Dataset& set, const int* rows, int count, float lr) override {
+    Eigen::MatrixXf xb;
+    Eigen::VectorXf yb;
+    batch_tensors(set, rows, count, xb, yb);
+    const SimpleNetGradients grads = calc_grad(xb, yb, params_);
+    params_.w1 -= lr * grads.w1;
+    params_.b1 -= lr * grads.b1;
+    params_.w2 -= lr * grads.w2;
+    params_.b2 -= lr * grads.b2;
+    return grads.loss;
+  }
+};
+
+template <typename LinearStep, typename SimpleNetStep>
+std::unique_ptr<Model> make(ModelKind kind, std::uint64_t seed, Init init) {
+  if (kind == ModelKind::linear) return std::make_unique<LinearStep>(init_params(seed, init));
+  return std::make_unique<SimpleNetStep>(init_simple_net(seed, init));
+}
 
 }  // namespace
 
@@ -112,18 +141,23 @@ std::size_t param_count(ModelKind kind) {
 Init default_init(ModelKind kind) { return kind == ModelKind::linear ? Init::randn : Init::pytorch_linear; }
 
 std::unique_ptr<Model> make_model(ModelKind kind, std::uint64_t seed, Init init) {
-  if (kind == ModelKind::linear) return std::make_unique<Linear>(init_params(seed, init));
-  return std::make_unique<SimpleNet>(init_simple_net(seed, init));
+  return make<FastLinear, FastSimpleNet>(kind, seed, init);
+}
+
+std::unique_ptr<Model> make_spec_model(ModelKind kind, std::uint64_t seed, Init init) {
+  return make<SpecLinear, SpecSimpleNet>(kind, seed, init);
 }
 
 Result<std::unique_ptr<Model>> make_model(ModelKind kind, const std::vector<float>& flat) {
   std::unique_ptr<Model> model;
-  if (kind == ModelKind::linear) model = std::make_unique<Linear>(LinearParams{});
-  else model = std::make_unique<SimpleNet>(SimpleNetParams{});
+  if (kind == ModelKind::linear) model = std::make_unique<FastLinear>(LinearParams{});
+  else model = std::make_unique<FastSimpleNet>(SimpleNetParams{});
   if (auto set = model->set_flat_params(flat); !set) return Error{set.error()};
   return model;
 }
 
-std::unique_ptr<Model> make_linear_model(LinearParams params) { return std::make_unique<Linear>(std::move(params)); }
+std::unique_ptr<Model> make_linear_model(LinearParams params) {
+  return std::make_unique<FastLinear>(std::move(params));
+}
 
 }  // namespace mnist_sgd

@@ -16,11 +16,6 @@ namespace mnist_sgd {
 
 enum class ModelKind { linear, simple_net };
 
-enum class Kernel {
-  fast,   // the cache-friendly step (kernels.hpp, simple_net.hpp)
-  plain,  // the Eigen spec (linear_model.hpp, simple_net.hpp), on a copy of each batch
-};
-
 class Model {
  public:
   virtual ~Model() = default;
@@ -28,7 +23,7 @@ class Model {
 
   // One SGD step, p -= lr * grad, on the images set[rows[0..count)]; returns the batch's mnist_loss
   // (computed before the step, as the book's loop does).
-  virtual float sgd_step(const Dataset& set, const int* rows, int count, float lr, Kernel kernel) = 0;
+  virtual float sgd_step(const Dataset& set, const int* rows, int count, float lr) = 0;
   // The probability that one image (784 values in [0, 1]) is a 3: the sigmoid of the model's output.
   virtual float predict_three(const float* x) const = 0;
 
@@ -47,9 +42,16 @@ std::size_t param_count(ModelKind kind);  // 785, 23,581
 // simple_net, which the book builds from nn.Linear layers.
 Init default_init(ModelKind kind);
 
+// The models as the CLI and the page train them, each step taken by its fast kernel (kernels.hpp,
+// simple_net.hpp).
 std::unique_ptr<Model> make_model(ModelKind kind, std::uint64_t seed, Init init);
 // From parameters in the reference files' layout; an error says what is wrong with them.
 Result<std::unique_ptr<Model>> make_model(ModelKind kind, const std::vector<float>& flat);
 std::unique_ptr<Model> make_linear_model(LinearParams params);
+
+// The same models stepping with the plain Eigen spec (linear_model.hpp, simple_net.hpp) on a copy of each
+// batch: for the tests that hold the fast steps to it, and --kernel plain. Its own factory, so that the
+// page's module, which never asks for it, links none of the spec's code.
+std::unique_ptr<Model> make_spec_model(ModelKind kind, std::uint64_t seed, Init init);
 
 }  // namespace mnist_sgd

@@ -72,7 +72,7 @@ Result<BatchStats> Trainer::train_batch() {
   if (!divergence_.empty()) return Error{divergence_};
   if (next_row_ == 0) start_epoch();
   const int count = std::min(config_.batch_size, sample_->train.size() - next_row_);
-  const float loss = model_->sgd_step(sample_->train, order_.data() + next_row_, count, config_.lr, config_.kernel);
+  const float loss = model_->sgd_step(sample_->train, order_.data() + next_row_, count, config_.lr);
   next_row_ += count;
   epoch_loss_sum_ += loss;
   ++epoch_batches_;

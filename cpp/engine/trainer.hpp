@@ -19,7 +19,6 @@ struct TrainConfig {
   int batch_size = 256;  // for training and for validate_epoch's batches, as in the book
   bool shuffle = false;  // the book's DataLoader does not shuffle
   std::uint64_t seed = 42;
-  Kernel kernel = Kernel::fast;
 };
 
 constexpr int kMaxBatchSize = 1 << 20;
