@@ -8,8 +8,6 @@
 //   for (let epoch = 0; epoch < 20; epoch++) trainer.trainEpoch();
 //   console.log(trainer.validate().validateEpoch);  // the book's metric
 //   trainer.delete(); sample.delete();
-import createMnistSgd from './mnist_sgd.js';
-
 const DECODE_BATCH = 512;  // images per call while loading
 
 /**
@@ -25,7 +23,20 @@ export const DEFAULT_OPTIONS = Object.freeze({
  * @param {object} [moduleOptions] passed to the Emscripten factory
  */
 export async function loadEngine(moduleOptions = {}) {
-  return new Engine(await createMnistSgd(moduleOptions));
+  // In a browser the module's code downloads and compiles while its JavaScript glue loads, rather than
+  // after: the glue is imported here, not at the top of this file.
+  const streaming = !moduleOptions.wasmBinary && !moduleOptions.instantiateWasm && typeof WebAssembly.compileStreaming === 'function';
+  const compiled = streaming ? WebAssembly.compileStreaming(fetch(new URL('mnist_sgd.wasm', import.meta.url))) : null;
+  compiled?.catch(() => {});  // reported below, through the factory's own failure
+  const { default: createMnistSgd } = await import('./mnist_sgd.js');
+  if (!compiled) return new Engine(await createMnistSgd(moduleOptions));
+  let failed;
+  const failure = new Promise((_, reject) => { failed = reject; });
+  const instantiateWasm = (imports, receiveInstance) => {
+    compiled.then((module) => WebAssembly.instantiate(module, imports)).then(receiveInstance, failed);
+    return {};  // Emscripten's sign that the instance comes asynchronously
+  };
+  return new Engine(await Promise.race([createMnistSgd({ ...moduleOptions, instantiateWasm }), failure]));
 }
 
 function check(error) {

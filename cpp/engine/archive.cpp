@@ -115,27 +115,40 @@ Result<std::vector<std::uint8_t>> gunzip(ByteSpan gz, std::size_t max_output) {
     explicit CapGuard(std::size_t cap) { allocation_cap = cap; }
     ~CapGuard() { allocation_cap = kMaxInflatedBytes; }
   } cap_guard(max_output);
-  char* buffer = static_cast<char*>(STBI_MALLOC(initial));
-  if (!buffer) return Error{"out of memory inflating the archive"};
 
   // stbi__do_zlib is stb_image's own inflate; calling it directly (not the public wrappers) lets us see how
   // much input the deflate stream used, so the gzip trailer is read from where the stream really ends.
   stbi__zbuf z{};
-  z.zbuffer = const_cast<stbi_uc*>(p + pos);
-  z.zbuffer_end = const_cast<stbi_uc*>(p + n);
-  const bool inflated = stbi__do_zlib(&z, buffer, initial, /*exp=*/1, /*parse_header=*/0) != 0;
+  auto inflate_into = [&](char* buffer, int size, bool expandable) {
+    z = stbi__zbuf{};
+    z.zbuffer = const_cast<stbi_uc*>(p + pos);
+    z.zbuffer_end = const_cast<stbi_uc*>(p + n);
+    return stbi__do_zlib(&z, buffer, size, expandable ? 1 : 0, /*parse_header=*/0) != 0;
+  };
+  // First straight into the result, sized by the trailer (right in any honest file): copying 15 MB out of
+  // stb's buffer afterwards cost as much again, fresh memory being slow to touch.
+  std::vector<std::uint8_t> out(static_cast<std::size_t>(initial));
+  bool inflated = inflate_into(reinterpret_cast<char*>(out.data()), initial, /*expandable=*/false);
+  if (inflated) {
+    out.resize(static_cast<std::size_t>(z.zout - z.zout_start));
+  } else if (std::strcmp(stbi_failure_reason(), "output buffer limit") == 0) {
+    // More than the trailer says: again into a buffer stb grows (up to the cap), then copied.
+    std::vector<std::uint8_t>().swap(out);
+    char* buffer = static_cast<char*>(STBI_MALLOC(initial));
+    if (!buffer) return Error{"out of memory inflating the archive"};
+    inflated = inflate_into(buffer, initial, /*expandable=*/true);
+    if (inflated) out.assign(z.zout_start, z.zout);
+    std::free(z.zout_start);
+  }
   const std::size_t stream_end = static_cast<std::size_t>(z.zbuffer - p) - z.num_bits / 8;
   const bool input_exhausted = z.zbuffer >= z.zbuffer_end && stream_end + 8 > n;
   if (!inflated) {
-    std::free(z.zout_start);
     if (input_exhausted) return Error{"truncated archive: the compressed data ends early"};
     if (std::strcmp(stbi_failure_reason(), "outofmem") == 0)
       return Error{"the archive inflates past " + mib(max_output) + " (not the MNIST sample)"};
     return Error{"corrupt gzip data"};
   }
-  const std::size_t size = static_cast<std::size_t>(z.zout - z.zout_start);
-  std::vector<std::uint8_t> out(z.zout_start, z.zout_start + size);
-  std::free(z.zout_start);
+  const std::size_t size = out.size();
   if (stream_end + 8 > n) return Error{"truncated archive: the gzip trailer is missing"};
   if (read_le32(p + stream_end) != crc32(out.data(), out.size()) && !kSkipChecksums)
     return Error{"corrupt archive: gzip checksum mismatch"};
