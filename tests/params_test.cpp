@@ -49,8 +49,8 @@ TEST_CASE("format_params and parse_params round-trip every float exactly", "[par
   CHECK(back->bias == params.bias);
 }
 
-TEST_CASE("parse_params accepts blank lines surrounding spaces and CRLF line ends", "[params]") {
-  auto parsed = parse_params("\n  1.5 \r\n-2e-3\r\n\n\t3\n", 3);
+TEST_CASE("parse_params accepts blank lines surrounding spaces CRLF line ends and a byte-order mark", "[params]") {
+  auto parsed = parse_params("\xEF\xBB\xBF\n  1.5 \r\n-2e-3\r\n\n\t3\n", 3);
   REQUIRE(parsed);
   CHECK(*parsed == std::vector<float>{1.5f, -2e-3f, 3.0f});
   auto no_final_newline = parse_params("1\n2", 2);
@@ -79,7 +79,7 @@ TEST_CASE("parse_params rejects text that is not a finite number and names its l
   };
   const Case c = GENERATE(Case{"abc", "'abc'"}, Case{"nan", "'nan'"}, Case{"NaN", "'NaN'"}, Case{"inf", "'inf'"},
                           Case{"-Infinity", "'-Infinity'"}, Case{"1e39", "'1e39'"}, Case{"0.5x", "'0.5x'"},
-                          Case{"1,5", "'1,5'"}, Case{"0.5 0.5", "'0.5 0.5'"});
+                          Case{"1,5", "'1,5'"}, Case{"0.5 0.5", "'0.5 0.5'"}, Case{"0x1p3", "'0x1p3'"});
   INFO("line 3 is " << c.text);
   auto parsed = parse_params(numbers_with(785, 3, c.text), kParamCount);
   REQUIRE_FALSE(parsed);

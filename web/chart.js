@@ -1,6 +1,7 @@
 // The accuracy chart: validation accuracy after each epoch as an SVG line with a marker on every epoch
-// (epoch 0 is the model before training, drawn hollow). Plain numbers in, the whole chart redrawn per call:
-// at most a few hundred points, so there is nothing to gain from patching the DOM.
+// (epoch 0 is the model before training, drawn hollow); earlier runs to compare as dashed lines, and the
+// pixel-similarity baseline, which needs no training, as a level line. Plain numbers in, the whole chart
+// redrawn per call: at most a few hundred points, so there is nothing to gain from patching the DOM.
 
 const NS = 'http://www.w3.org/2000/svg';
 const HEIGHT = 220;
@@ -18,13 +19,17 @@ export class AccuracyChart {
     new ResizeObserver(() => this.#last && this.render(...this.#last)).observe(svg);
   }
 
-  /** points: [{epoch, accuracy}] in epoch order; the x axis reaches at least epochTarget. */
-  render(points, epochTarget) {
-    this.#last = [points, epochTarget];
+  /**
+   * points: [{epoch, accuracy}] in epoch order; the x axis reaches at least epochTarget. others: earlier
+   * runs' points, newest first; baseline: an accuracy to draw as a level line, or null.
+   */
+  render(points, epochTarget, { others = [], baseline = null } = {}) {
+    this.#last = [points, epochTarget, { others, baseline }];
     const width = Math.max(240, Math.round(this.#svg.getBoundingClientRect().width) || 480);
     this.#svg.setAttribute('viewBox', `0 0 ${width} ${HEIGHT}`);
-    const xMax = Math.max(epochTarget, points.at(-1)?.epoch ?? 0, 1);
-    const lowest = Math.min(1, ...points.map((p) => p.accuracy));
+    const everyPoint = [...points, ...others.flat()];
+    const xMax = Math.max(epochTarget, ...everyPoint.map((p) => p.epoch), 1);
+    const lowest = Math.min(1, ...everyPoint.map((p) => p.accuracy), baseline ?? 1);
     const yMin = Math.min(0.5, Math.floor(lowest * 10) / 10);
     const x = (epoch) => MARGIN.left + (epoch / xMax) * (width - MARGIN.left - MARGIN.right);
     const y = (accuracy) => MARGIN.top + ((1 - accuracy) / (1 - yMin)) * (HEIGHT - MARGIN.top - MARGIN.bottom);
@@ -46,6 +51,13 @@ export class AccuracyChart {
     yTitle.setAttribute('transform', `translate(12 ${(MARGIN.top + HEIGHT - MARGIN.bottom) / 2}) rotate(-90)`);
     parts.push(yTitle);
 
+    if (baseline !== null) {
+      parts.push(line(MARGIN.left, y(baseline), width - MARGIN.right, y(baseline), 'baseline'));
+      parts.push(text(`pixel similarity ${baseline.toFixed(4)}`, MARGIN.left + 4, y(baseline) + 13, 'baseline-label'));
+    }
+    others.forEach((past, i) => {
+      parts.push(element('polyline', { class: `series past past-${i + 1}`, points: past.map((p) => `${x(p.epoch)},${y(p.accuracy)}`).join(' ') }));
+    });
     if (points.length) {
       const path = element('polyline', { class: 'series', points: points.map((p) => `${x(p.epoch)},${y(p.accuracy)}`).join(' ') });
       parts.push(path);

@@ -125,6 +125,14 @@ export class Sample {
     return this.#handle.image(split, index);
   }
 
+  /**
+   * The chapter's first model, which needs no training: the mean 3 and mean 7 of the training set as
+   * templates. Its accuracy on the validation 3s, on the 7s, and their mean: {threes, sevens, mean}.
+   */
+  pixelSimilarity() {
+    return this.#handle.pixelSimilarity();
+  }
+
   /** 1 for a 3, 0 for a 7 (the book's labels). */
   label(split, index) {
     return this.#handle.label(split, index);
@@ -196,6 +204,11 @@ export class Trainer {
     return this.#handle.getParams();
   }
 
+  /** The parameters as text, byte for byte what `mnist-sgd --save-params` writes. */
+  paramsText() {
+    return this.#handle.paramsText();
+  }
+
   setParams(params) {
     check(this.#handle.setParams(Float32Array.from(params)));
   }
@@ -209,6 +222,12 @@ export class Trainer {
   predict(image) {
     if (image?.length !== 784) throw new Error(`predict takes 784 pixels, got ${image?.length}`);
     return this.#handle.predict(image instanceof Float32Array ? image : Float32Array.from(image));
+  }
+
+  /** P(3) of each of n images given one after another (n * 784 pixels), in one call into the engine. */
+  predictMany(images) {
+    if (images.length % 784 !== 0) throw new Error(`predictMany takes whole images of 784 pixels, got ${images.length} values`);
+    return this.#handle.predictMany(images instanceof Float32Array ? images : Float32Array.from(images));
   }
 
   delete() {

@@ -19,13 +19,17 @@ export function diverging(t) {
 
 /**
  * Paints 784 signed values (pixel order) on a 28x28 canvas, 0 white and the sign as the hue; returns the
- * scale used, the largest |value|, which the palette's ends stand for.
+ * scale used, which the palette's ends stand for: the largest |value| unless given.
  */
-export function paintDiverging(canvas, values) {
-  let scale = 0;
-  for (const v of values) scale = Math.max(scale, Math.abs(v));
+export function paintDiverging(canvas, values, scale = largestMagnitude(values)) {
   paint(canvas, SIDE, SIDE, (i) => diverging(scale > 0 ? values[i] / scale : 0));
   return scale;
+}
+
+function largestMagnitude(values) {
+  let largest = 0;
+  for (const v of values) largest = Math.max(largest, Math.abs(v));
+  return largest;
 }
 
 /** Paints the palette from -1 (left) to +1 (right) on a canvas one pixel tall. */

@@ -6,14 +6,16 @@
 import { DrawingPad, INK_SIDE } from './drawing-pad.js';
 import { HostApi } from './host-api.js';
 import { readFile } from './loader.js';
+import { MODELS } from './models.js';
 import { FILE_NAME, downloadParams, readParamsFile } from './params-file.js';
 import { SettingsForm } from './settings-form.js';
-import { fromQuery, property, runOptions, toQuery } from './state.js';
+import { bookSettings, fromQuery, property, runOptions, toQuery } from './state.js';
 import { View } from './view.js';
 import { trainingWorker } from './worker-client.js';
 
 const SAMPLE_URL = 'mnist_sample.tgz';
 const EMBED_TITLE = 'MNIST basics: SGD learns 3s and 7s';
+const PAST_RUNS = 3;  // earlier runs the chart keeps beside the current one, to compare
 
 class Controller extends EventTarget {
   #settings;
@@ -21,9 +23,12 @@ class Controller extends EventTarget {
   #worker = trainingWorker;
   #view = new View();
   #pad;
-  // The current run, null until a dataset is loaded: {initial, history, batch, trained, params, insight,
-  // importedFrom}. `initial` is the validation at epoch 0, `insight` the worker's about the current model.
+  // The current run, null until a dataset is loaded: {settings, initial, history, batch, trained, params,
+  // insight, importedFrom}. `initial` is the validation at epoch 0, `insight` the worker's about the
+  // current model, `params` its parameters ({model, params, weights}).
   #run = null;
+  #pastRuns = [];  // the last few runs that trained, newest first, for the chart: {settings, initial, history}
+  #baseline = null;  // the pixel-similarity model's accuracy on the loaded data: {threes, sevens, mean}
   #playing = null;   // the Play session under way: a fresh object per press, so a stale loop sees it is over
   #queue = Promise.resolve();  // training requests run one after another, in the order of the clicks
   #renderPending = false;
@@ -169,25 +174,31 @@ class Controller extends EventTarget {
       }
       this.#view.dataLoaded(name, loaded.counts, loaded.decodeMs);
       if (!this.#run) this.#view.timings({ readyMs: performance.now(), decodeMs: loaded.decodeMs });
+      this.#baseline = loaded.baseline;
       this.#startRun(loaded, 'data');
     });
   }
 
   // --- the parameters as a file -------------------------------------------------------------------------
 
+  // The engine writes the text, so the file is what `mnist-sgd --save-params` writes for the same model.
   #exportParams() {
-    downloadParams(this.#run.params.weights, this.#run.params.bias);
-    this.#view.paramsExported(FILE_NAME, this.#run);
+    return this.#enqueue(async () => {
+      const { text } = await this.#worker.call('exportParams');
+      downloadParams(text);
+      this.#view.paramsExported(FILE_NAME, this.#run);
+    });
   }
 
-  // A new run from the file's parameters. The file is checked on this side (the message names the bad
-  // line) and again by the engine; a bad one changes nothing.
+  // A new run from the file's parameters, for the model chosen now. The file is checked on this side (the
+  // message names the bad line, as the CLI's --init-params would) and again by the engine; a bad one
+  // changes nothing.
   #importParams(file) {
     this.pause();
     return this.#enqueue(async () => {
       let snapshot;
       try {
-        const params = await readParamsFile(file);
+        const params = await readParamsFile(file, MODELS[this.#settings.model].paramCount);
         snapshot = await this.#worker.call('importParams', { params, options: runOptions(this.#settings) }, [params.buffer]);
       } catch (error) {
         this.#view.paramsError(file.name, error.message);
@@ -203,9 +214,12 @@ class Controller extends EventTarget {
   // reason: 'data', 'reset', 'settings' or 'import' (for the host page); importedFrom: the file's name.
   #startRun(snapshot, reason, importedFrom = null) {
     const first = this.#run === null;
+    // The run that ends joins the chart's comparison, unless the data changed under it.
+    if (reason === 'data') this.#pastRuns = [];
+    else if (this.#run.history.length) this.#pastRuns = [this.#run, ...this.#pastRuns].slice(0, PAST_RUNS);
     this.#run = {
-      initial: snapshot.validation, history: [], batch: null, trained: importedFrom !== null,
-      params: paramsOf(snapshot), insight: snapshot.insight, importedFrom,
+      settings: { ...this.#settings }, initial: snapshot.validation, history: [], batch: null,
+      trained: importedFrom !== null, params: paramsOf(snapshot), insight: snapshot.insight, importedFrom,
     };
     this.#view.runError(null);
     this.#view.timings({ trainMs: 0, trainEpochs: 0 });
@@ -252,12 +266,16 @@ class Controller extends EventTarget {
   }
 
   #changeSettings(edits) {
+    // A model comes with the book's learning rate and epochs for it, unless they are given too.
+    const newModel = edits.model !== undefined && edits.model !== this.#settings.model;
+    if (newModel) edits = { ...bookSettings(edits.model), ...edits };
     // A value typed again (1 as "1.0", say) changes nothing and keeps the run.
     const changes = Object.fromEntries(Object.entries(edits).filter(([name, value]) => this.#settings[name] !== value));
     if (Object.keys(changes).length === 0) return;
     this.#settings = { ...this.#settings, ...changes };
     history.replaceState(null, '', `?${toQuery(this.#settings)}`);
     this.#updateLinks();
+    if (newModel) this.#form.show(this.#settings);
     // Numbers on the page always belong to the settings shown: a new rate, batch size, seed... is a new run.
     if (Object.keys(changes).some((name) => property(name).restartsRun) && this.#run) this.#restart('settings');
     else this.#requestRender();
@@ -287,8 +305,8 @@ class Controller extends EventTarget {
   }
 
   #render() {
-    if (this.#run) this.#view.renderWeights(this.#run.params.weights, this.#run.params.bias);
-    this.#view.renderResults(this.#run, this.#settings);
+    if (this.#run) this.#view.renderWeights(this.#run.params);
+    this.#view.renderResults(this.#run, this.#settings, this.#pastRuns, this.#baseline);
     this.#view.renderInsight(this.#run);
     this.#view.runStatus(this.#run, this.#settings, Boolean(this.#playing));
     this.#view.setControls({
@@ -370,7 +388,7 @@ class Controller extends EventTarget {
   }
 }
 
-const paramsOf = ({ weights, bias }) => ({ weights, bias });
+const paramsOf = ({ model, params, weights }) => ({ model, params, weights });
 
 const controller = new Controller();
 // Only a framed page listens to messages: the parent is the one window that may drive it.

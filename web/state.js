@@ -1,8 +1,10 @@
 // The page's settings: one table of properties, each read from and written to the query string, so that a
 // run can be shared or embedded as a link (the idea of TensorFlow Playground's state.ts). A value that does
-// not parse falls back to its default, and the defaults are the book's settings.
+// not parse falls back to its default, and the defaults are the book's settings (for the chosen model:
+// the book trains simple_net at a different rate, for more epochs).
 
 import { count } from './format.js';
+import { MODELS, MODEL_NAMES } from './models.js';
 
 const DECIMAL = /^(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;  // no signs, hex, "Infinity" or blanks
 
@@ -36,14 +38,19 @@ const oneOf = (...choices) => ({
   describe: choices.join(' or '),
 });
 
-/** Every setting of the page: its query-string name, its type and its default (the book's value). */
+/**
+ * Every setting of the page: its query-string name, its type and its default (the book's value; a function
+ * of the settings before it when it depends on the model).
+ */
 export const PROPERTIES = Object.freeze([
-  { name: 'lr', label: 'Learning rate', type: positiveNumber(1000), default: 1, restartsRun: true },
+  { name: 'model', label: 'Model', type: oneOf(...MODEL_NAMES), default: 'linear', restartsRun: true },
+  { name: 'lr', label: 'Learning rate', type: positiveNumber(1000), default: ({ model }) => MODELS[model].book.lr, restartsRun: true },
   { name: 'batchSize', label: 'Batch size', type: integer(1, 16384), default: 256, restartsRun: true },
-  { name: 'epochs', label: 'Epochs', type: integer(1, 1000), default: 20, restartsRun: false },
+  { name: 'epochs', label: 'Epochs', type: integer(1, 1000), default: ({ model }) => MODELS[model].book.epochs, restartsRun: false },
   { name: 'seed', label: 'Seed', type: integer(0, Number.MAX_SAFE_INTEGER), default: 42, restartsRun: true },
   { name: 'shuffle', label: 'Shuffle', type: boolean, default: false, restartsRun: true },
-  { name: 'init', label: 'Initialisation', type: oneOf('randn', 'pytorch'), default: 'randn', restartsRun: true },
+  // 'default': the model's own, as the book does it (randn for the linear model, nn.Linear's for simple_net).
+  { name: 'init', label: 'Initialisation', type: oneOf('default', 'randn', 'pytorch'), default: 'default', restartsRun: true },
   { name: 'embed', label: 'Compact embed mode', type: boolean, default: false, restartsRun: false },
 ]);
 
@@ -55,9 +62,18 @@ export function property(name) {
   return found;
 }
 
-/** The book's settings. */
-export function defaults() {
-  return Object.fromEntries(PROPERTIES.map(({ name, default: value }) => [name, value]));
+/** The book's settings (for the book's first model unless `chosen` names values, a model say). */
+export function defaults(chosen = {}) {
+  const settings = {};
+  for (const { name, default: value } of PROPERTIES) {
+    settings[name] = name in chosen ? chosen[name] : typeof value === 'function' ? value(settings) : value;
+  }
+  return settings;
+}
+
+/** What choosing a model changes with it: the book's learning rate and epochs for that model. */
+export function bookSettings(model) {
+  return { model, ...MODELS[model].book };
 }
 
 /** Text (from the URL or a form field) -> the setting's value, or undefined when it is not valid. */
@@ -71,15 +87,15 @@ export function parseValue(name, text) {
  */
 export function fromQuery(search) {
   const params = new URLSearchParams(search);
-  const settings = defaults();
+  const chosen = {};
   const rejected = [];
   for (const { name, type } of PROPERTIES) {
     if (!params.has(name)) continue;
     const value = parseValue(name, params.get(name));
     if (value === undefined) rejected.push({ name, text: params.get(name), describe: type.describe });
-    else settings[name] = value;
+    else chosen[name] = value;
   }
-  return { settings, rejected };
+  return { settings: defaults(chosen), rejected };
 }
 
 /** Settings -> query string. Every training setting is written, so a link keeps its meaning if defaults change. */
@@ -93,6 +109,6 @@ export function toQuery(settings, { embed = settings.embed } = {}) {
 }
 
 /** The options of a training run, as Engine.createTrainer and Trainer.reset take them. */
-export function runOptions({ lr, batchSize, seed, shuffle, init }) {
-  return { lr, batchSize, seed, shuffle, init };
+export function runOptions({ model, lr, batchSize, seed, shuffle, init }) {
+  return { model, lr, batchSize, seed, shuffle, init };
 }

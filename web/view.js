@@ -4,6 +4,7 @@ import { AccuracyChart } from './chart.js';
 import { paintDiverging, paintDigit, paintLegend } from './heatmap.js';
 import { InsightView } from './insight-view.js';
 import { count } from './format.js';
+import { MODELS, linearBias } from './models.js';
 
 const megabytes = (bytes) => (bytes / 1e6).toFixed(1);
 const percent = (p) => `${Math.round(100 * p)}%`;
@@ -26,7 +27,8 @@ export class View {
       'run-status', 'run-error', 'url-notice', 'printed-line', 'epochs-table', 'timings', 'preview',
       'prediction', 'prediction-digit', 'prediction-text', 'prediction-bar', 'prediction-note', 'weights-map',
       'legend-bar', 'legend-min', 'legend-max', 'bias', 'embed-code', 'embed-status', 'open-full',
-      'announce-training', 'announce-prediction', 'accuracy-chart', 'chart-caption',
+      'announce-training', 'announce-prediction', 'accuracy-chart', 'chart-caption', 'chart-legend', 'units-grid',
+      'weights-linear', 'weights-simple-net',
       'contrib', 'contrib-map', 'contrib-legend-bar', 'contrib-min', 'contrib-max', 'contrib-sum',
       'export-params', 'import-params', 'params-status', 'params-error'];
     this.#el = Object.fromEntries(ids.map((id) => [id, document.getElementById(id)]));
@@ -121,11 +123,15 @@ export class View {
 
   // --- results ------------------------------------------------------------------------------------------
 
-  /** The chart, the printed line and the table of a run (null: no dataset yet). */
-  renderResults(run, settings) {
+  /**
+   * The chart, the printed line and the table of a run (null: no dataset yet), with earlier runs and the
+   * pixel-similarity baseline ({threes, sevens, mean}) on the chart to compare.
+   */
+  renderResults(run, settings, pastRuns = [], baseline = null) {
     const history = run?.history ?? [];
-    const points = run ? [{ epoch: 0, accuracy: run.initial.accuracy }, ...history] : [];
-    this.#chart.render(points, settings.epochs);
+    const points = run ? pointsOf(run) : [];
+    this.#chart.render(points, settings.epochs, { others: pastRuns.map(pointsOf), baseline: baseline?.mean ?? null });
+    this.#renderLegend(run, pastRuns, baseline);
     const last = points.at(-1);
     this.#el['chart-caption'].textContent = !run
       ? 'Validation accuracy after each epoch: waiting for the data.'
@@ -134,6 +140,29 @@ export class View {
         : `Validation accuracy before training (epoch 0, hollow): ${run.initial.accuracy.toFixed(4)}. Step or play to train.`;
     this.#el['printed-line'].textContent = printedLine(history) || '(no epoch yet)';
     this.#renderTable(history);
+  }
+
+  // The chart's series in words: which run each line is, and where it ended.
+  #renderLegend(run, pastRuns, baseline) {
+    const items = [];
+    if (run) items.push(['current', `This run: ${describeSettings(run.settings)}`, endOf(run)]);
+    pastRuns.forEach((past, i) => items.push([`past past-${i + 1}`, `Earlier run (dashed): ${describeSettings(past.settings)}`, endOf(past)]));
+    if (baseline) {
+      items.push(['baseline', 'Pixel similarity (dotted), which needs no training: the mean 3 and mean 7 as templates',
+        `${baseline.mean.toFixed(4)} (3s ${baseline.threes.toFixed(4)}, 7s ${baseline.sevens.toFixed(4)})`]);
+    }
+    const key = JSON.stringify(items);
+    const legend = this.#el['chart-legend'];
+    if (legend.dataset.key === key) return;
+    legend.dataset.key = key;
+    legend.replaceChildren(...items.map(([kind, label, result]) => {
+      const item = document.createElement('li');
+      const swatch = document.createElement('span');
+      swatch.className = `swatch ${kind}`;
+      swatch.setAttribute('aria-hidden', 'true');
+      item.append(swatch, `${label}: ${result}`);
+      return item;
+    }));
   }
 
   #renderTable(history) {
@@ -151,11 +180,40 @@ export class View {
     scroller.scrollTop = scroller.scrollHeight;  // keep the newest epoch in sight
   }
 
-  renderWeights(weights, bias) {
-    const scale = paintDiverging(this.#el['weights-map'], weights);
+  /** The first layer's weights as 28x28 maps: one for the linear model, one per hidden unit of simple_net. */
+  renderWeights({ model, params, weights }) {
+    const linear = model === 'linear';
+    this.#el['weights-map'].hidden = this.#el['weights-linear'].hidden = !linear;
+    this.#el['units-grid'].hidden = this.#el['weights-simple-net'].hidden = linear;
+    let scale = 0;
+    for (const w of weights) scale = Math.max(scale, Math.abs(w));
+    if (linear) {
+      paintDiverging(this.#el['weights-map'], weights, scale);
+      this.#el.bias.textContent = `Bias b = ${linearBias(params).toFixed(3)}. Colours span ±${scale.toFixed(2)}, the largest weight now.`;
+    } else {
+      this.#paintUnits(weights);
+      this.#el.bias.textContent = `${MODELS[model].units} hidden units, one map each. Each map is on its own scale, ` +
+        `its largest weight at the palette's end, so that weak units show their shape too; the legend is the largest of all.`;
+    }
     this.#el['legend-min'].textContent = `−${scale.toFixed(2)}`;
     this.#el['legend-max'].textContent = `+${scale.toFixed(2)}`;
-    this.#el.bias.textContent = `Bias b = ${bias.toFixed(3)}. Colours span ±${scale.toFixed(2)}, the largest weight now.`;
+  }
+
+  #paintUnits(weights) {
+    const grid = this.#el['units-grid'];
+    const units = weights.length / PIXELS;
+    while (grid.children.length < units) {
+      const canvas = document.createElement('canvas');
+      canvas.width = canvas.height = 28;
+      canvas.className = 'unit-map';
+      canvas.setAttribute('role', 'img');
+      canvas.setAttribute('aria-label', `Hidden unit ${grid.children.length + 1}: its 784 weights as a 28×28 map`);
+      grid.append(canvas);
+    }
+    [...grid.children].forEach((canvas, unit) => {
+      canvas.hidden = unit >= units;
+      if (unit < units) paintDiverging(canvas, weights.subarray(unit * PIXELS, (unit + 1) * PIXELS));
+    });
   }
 
   /** The confusion matrix and the misclassified images of the run's current model (null: no dataset yet). */
@@ -166,8 +224,9 @@ export class View {
   // --- the parameters as a file -------------------------------------------------------------------------
 
   paramsExported(fileName, run) {
+    const { paramCount, layout } = MODELS[run.settings.model];
     this.#el['params-error'].hidden = true;
-    this.#el['params-status'].textContent = `Saved ${fileName}: the parameters of ${describeModel(run)}, 785 lines.`;
+    this.#el['params-status'].textContent = `Saved ${fileName}: the parameters of ${describeModel(run)}, ${count(paramCount)} lines (${layout}).`;
   }
 
   /** Imported: the validation of the imported model, which is epoch 0 of the new run. */
@@ -250,6 +309,24 @@ export class View {
     this.#el['embed-status'].textContent = copied ? 'Copied to the clipboard.' : 'Select the code below and copy it.';
     if (!copied) box.select();
   }
+}
+
+const PIXELS = 784;
+
+// Epoch 0 (before training), then every epoch of a run.
+const pointsOf = (run) => [{ epoch: 0, accuracy: run.initial.accuracy }, ...run.history];
+
+function endOf(run) {
+  const last = run.history.at(-1);
+  return last ? `${last.accuracy.toFixed(4)} after ${last.epoch} epoch${last.epoch > 1 ? 's' : ''}` : `${run.initial.accuracy.toFixed(4)} untrained`;
+}
+
+/** A run's settings in a few words: "simple_net, lr 0.1, batch 256, seed 42". */
+export function describeSettings({ model, lr, batchSize, seed, shuffle, init }) {
+  const parts = [model, `lr ${lr}`, `batch ${batchSize}`, `seed ${seed}`];
+  if (init !== 'default') parts.push(`init ${init}`);
+  if (shuffle) parts.push('shuffled');
+  return parts.join(', ');
 }
 
 /** The model whose numbers a caption gives: "the model after epoch 3", "the untrained model"... */

@@ -47,7 +47,7 @@ class Session {
     this.#galleryImages.clear();
     this.#trainer = trainer;
     this.#partial = { ms: 0, lossSum: 0 };
-    return { counts: sample.counts, decodeMs, ...this.#snapshot() };
+    return { counts: sample.counts, decodeMs, baseline: sample.pixelSimilarity(), ...this.#snapshot() };
   }
 
   /** Starts the run again from the seed, with new options if given. A bad option leaves the run as it was. */
@@ -57,15 +57,29 @@ class Session {
     return this.#snapshot();
   }
 
+  /** The parameters as text, byte for byte what `mnist-sgd --save-params` writes. */
+  exportParams() {
+    return { text: this.#requireTrainer().paramsText() };
+  }
+
   /**
-   * A new run from parameters the learner imported (785 values): epoch 0 and the first batch, as after
-   * Reset, but from these parameters. Bad parameters leave the run as it was.
+   * A new run from parameters the learner imported (in the reference files' layout for options.model):
+   * epoch 0 and the first batch, as after Reset, but from these parameters. Bad parameters leave the run
+   * as it was.
    */
-  importParams({ params, options }) {
-    const trainer = this.#requireTrainer();
-    trainer.setParams(params);  // checks them first: throws before anything has changed
-    trainer.reset(options);
-    trainer.setParams(params);
+  async importParams({ params, options }) {
+    this.#requireTrainer();
+    const engine = await this.#ready();
+    // A new trainer takes them, so that the old run is untouched until they have been accepted.
+    const trainer = engine.createTrainer(this.#sample, options);
+    try {
+      trainer.setParams(params);
+    } catch (error) {
+      trainer.delete();
+      throw error;
+    }
+    this.#trainer.delete();
+    this.#trainer = trainer;
     this.#partial = { ms: 0, lossSum: 0 };
     return this.#snapshot();
   }
@@ -91,13 +105,16 @@ class Session {
   }
 
   /**
-   * A drawing's ink -> the 28x28 image the model sees, the probability that it is a 3, and why: each
-   * pixel's contribution w_i * x_i to z = sum + bias (probability and contributions null: no ink or no model).
+   * A drawing's ink -> the 28x28 image the model sees, the probability that it is a 3, and for the linear
+   * model why: each pixel's contribution w_i * x_i to z = sum + bias (probability and contributions null:
+   * no ink or no model; contributions null for simple_net, whose hidden layer has no such sum).
    */
   async predict({ ink, width, height }) {
     const engine = await this.#ready();
     const image = engine.preprocessDrawing(ink, width, height);
     if (!image || !this.#trainer) return { image, probability: null, contributions: null };
+    const probability = this.#trainer.predict(image);
+    if (this.#trainer.options.model !== 'linear') return { image, probability, contributions: null };
     const params = this.#trainer.getParams();
     const contributions = new Float32Array(PIXELS);
     let sum = 0;
@@ -105,7 +122,7 @@ class Session {
       contributions[i] = params[i] * image[i];
       sum += contributions[i];
     }
-    return { image, probability: this.#trainer.predict(image), contributions, sum, bias: params[PIXELS] };
+    return { image, probability, contributions, sum, bias: params[PIXELS] };
   }
 
   async #ready() {
@@ -131,8 +148,8 @@ class Session {
    * Where the model is wrong on the validation set: the 2x2 confusion matrix, and up to GALLERY_SIZE of the
    * misclassified images with their P(3), about half of them 3s and half 7s, the first ones in the
    * validation set's order (so the same images stay in view from epoch to epoch until the model gets them
-   * right). About 1 ms: one pass of the engine over the validation set, then 24 dot products here (one
-   * call into the engine per image would cost ~0.1 ms each in a browser's worker).
+   * right). About 1 ms: one pass of the engine over the validation set, then one call for the images' P(3)
+   * (a call per image would cost ~0.1 ms each in a browser's worker).
    */
   #insight() {
     const { misclassified, ...matrix } = this.#trainer.confusion();
@@ -145,13 +162,10 @@ class Session {
     const threes = Math.min(wrong[3].length, Math.max(GALLERY_SIZE / 2, GALLERY_SIZE - wrong[7].length));
     const shown = [...wrong[3].slice(0, threes).map((index) => [index, 3]),
       ...wrong[7].slice(0, GALLERY_SIZE - threes).map((index) => [index, 7])];
-    const params = this.#trainer.getParams();
     const pixels = new Float32Array(shown.length * PIXELS);
-    const gallery = shown.map(([index, digit], k) => {
-      const image = this.#validImage(index);
-      pixels.set(image, k * PIXELS);
-      return { index, digit, probability: sigmoid(linear(params, image)) };
-    });
+    shown.forEach(([index], k) => pixels.set(this.#validImage(index), k * PIXELS));
+    const probabilities = this.#trainer.predictMany(pixels);
+    const gallery = shown.map(([index, digit], k) => ({ index, digit, probability: probabilities[k] }));
     return { matrix, gallery, pixels };
   }
 
@@ -166,10 +180,10 @@ class Session {
     return image;
   }
 
-  // The weights are a fresh copy each time, so they can be transferred to the page rather than cloned.
+  // Fresh copies each time, so they can be transferred to the page rather than cloned: all the parameters
+  // (for export), and the first layer's weights, 784 per unit (for the maps).
   #params() {
-    const params = this.#trainer.getParams();
-    return { weights: params.subarray(0, PIXELS), bias: params[PIXELS] };
+    return { model: this.#trainer.options.model, params: this.#trainer.getParams(), weights: this.#trainer.weights() };
   }
 
   #requireTrainer() {
@@ -177,15 +191,6 @@ class Session {
     return this.#trainer;
   }
 }
-
-/** The book's linear1 for one image: z = w . x + b, from the 785 parameters (weights, then the bias). */
-function linear(params, image) {
-  let z = params[PIXELS];
-  for (let i = 0; i < PIXELS; i++) z += params[i] * image[i];
-  return z;
-}
-
-const sigmoid = (z) => 1 / (1 + Math.exp(-z));
 
 /**
  * A download started before anyone asks for it: follow(report) returns its bytes, and reports its progress
@@ -213,7 +218,7 @@ function prefetch(url) {
 // The archive served beside the page, requested as soon as the worker starts.
 const DEFAULT_SAMPLE = prefetch('mnist_sample.tgz');
 
-const METHODS = new Set(['loadSample', 'reset', 'importParams', 'trainEpoch', 'trainBatch', 'predict']);
+const METHODS = new Set(['loadSample', 'reset', 'exportParams', 'importParams', 'trainEpoch', 'trainBatch', 'predict']);
 const engine = loadEngine();
 engine.catch(() => {});  // not unhandled: the first request that needs the engine reports the failure
 const session = new Session(engine);

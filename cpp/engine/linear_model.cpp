@@ -84,7 +84,8 @@ std::string format_params(const std::vector<float>& flat) {
 
 Result<std::vector<float>> parse_params(const std::string& text, std::size_t expected_count) {
   std::vector<float> values;
-  std::size_t line_start = 0;
+  // A byte-order mark, which some editors put first, is not part of the first number.
+  std::size_t line_start = text.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;
   int line_number = 0;
   while (line_start < text.size()) {
     std::size_t line_end = text.find('\n', line_start);
@@ -100,9 +101,11 @@ Result<std::vector<float>> parse_params(const std::string& text, std::size_t exp
     if (values.size() == expected_count)
       return Error{"expected " + std::to_string(expected_count) + " numbers, found more (line " +
                    std::to_string(line_number) + ")"};
+    // Decimal numbers only: strtof would also read hex floats, "inf" and "nan", which no parameters file holds.
     char* end = nullptr;
     const float value = std::strtof(line.c_str(), &end);
-    if (end != line.c_str() + line.size() || !std::isfinite(value))
+    const bool decimal = line.find_first_not_of("0123456789+-.eE") == std::string::npos;
+    if (!decimal || end != line.c_str() + line.size() || !std::isfinite(value))
       return Error{"line " + std::to_string(line_number) + ": '" + line.substr(0, 40) + "' is not a finite number"};
     values.push_back(value);
   }

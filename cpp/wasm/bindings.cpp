@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "baseline.hpp"
 #include "digit_image.hpp"
 #include "linear_model.hpp"
 #include "mnist_sample.hpp"
@@ -69,6 +70,11 @@ struct ConfusionResult {
   val misclassified = val::null();  // Int32Array of validation indices
 };
 
+// The chapter's pixel-similarity baseline on the validation set: accuracy on the 3s, on the 7s, and their mean.
+struct BaselineResult {
+  float threes = 0.0f, sevens = 0.0f, mean = 0.0f;
+};
+
 struct SampleCounts {
   int train3 = 0, train7 = 0, valid3 = 0, valid7 = 0;
 };
@@ -121,6 +127,12 @@ class SampleHandle {
     if (!sample_) return {};
     return {sample_->train.count_label(1.0f), sample_->train.count_label(0.0f), sample_->valid.count_label(1.0f),
             sample_->valid.count_label(0.0f)};
+  }
+
+  BaselineResult pixelSimilarity() const {
+    if (!sample_) return {};
+    const BaselineAccuracy accuracy = evaluate_pixel_similarity(fit_pixel_similarity(sample_->train), sample_->valid);
+    return {accuracy.threes, accuracy.sevens, accuracy.mean};
   }
 
   // One image, 784 values in [0, 1]; split is "train" or "valid". Empty when out of range.
@@ -214,6 +226,9 @@ class TrainerHandle {
     return to_float32_array(flat.data(), flat.size());
   }
 
+  // The parameters as text, one number a line (%.9g): what `mnist-sgd --save-params` writes, byte for byte.
+  std::string paramsText() const { return trainer_ ? format_params(trainer_->model().flat_params()) : ""; }
+
   std::string setParams(const val& flat) {
     if (!trainer_) return "the trainer has not been reset with a dataset";
     auto set = trainer_->set_params(from_float32_array(flat));
@@ -225,6 +240,17 @@ class TrainerHandle {
     if (!trainer_) return val::global("Float32Array").new_(0);
     const std::vector<float> weights = trainer_->model().input_weights();
     return to_float32_array(weights.data(), weights.size());
+  }
+
+  // The probability that each of n images (n * 784 values in [0, 1]) is a 3, in one call; empty for a
+  // wrong size or no run.
+  val predictMany(const val& images) const {
+    const std::vector<float> x = from_float32_array(images);
+    if (!trainer_ || x.size() % kInputs != 0) return val::global("Float32Array").new_(0);
+    std::vector<float> probabilities(x.size() / kInputs);
+    for (std::size_t i = 0; i < probabilities.size(); ++i)
+      probabilities[i] = trainer_->model().predict_three(x.data() + i * kInputs);
+    return to_float32_array(probabilities.data(), probabilities.size());
   }
 
   // The probability that a 28x28 image (784 values in [0, 1]) is a 3; NaN for a wrong size or no run.
@@ -291,6 +317,10 @@ EMSCRIPTEN_BINDINGS(mnist_sgd) {
       .field("sevensAsThree", &ConfusionResult::sevensAsThree)
       .field("sevensAsSeven", &ConfusionResult::sevensAsSeven)
       .field("misclassified", &ConfusionResult::misclassified);
+  value_object<BaselineResult>("BaselineResult")
+      .field("threes", &BaselineResult::threes)
+      .field("sevens", &BaselineResult::sevens)
+      .field("mean", &BaselineResult::mean);
   value_object<SampleCounts>("SampleCounts")
       .field("train3", &SampleCounts::train3)
       .field("train7", &SampleCounts::train7)
@@ -303,6 +333,7 @@ EMSCRIPTEN_BINDINGS(mnist_sgd) {
       .function("decode", &SampleHandle::decode)
       .function("loaded", &SampleHandle::loaded)
       .function("counts", &SampleHandle::counts)
+      .function("pixelSimilarity", &SampleHandle::pixelSimilarity)
       .function("image", &SampleHandle::image)
       .function("label", &SampleHandle::label);
   class_<TrainerHandle>("Trainer")
@@ -314,9 +345,11 @@ EMSCRIPTEN_BINDINGS(mnist_sgd) {
       .function("epochsDone", &TrainerHandle::epochsDone)
       .function("confusion", &TrainerHandle::confusion)
       .function("getParams", &TrainerHandle::getParams)
+      .function("paramsText", &TrainerHandle::paramsText)
       .function("setParams", &TrainerHandle::setParams)
       .function("weights", &TrainerHandle::weights)
-      .function("predict", &TrainerHandle::predict);
+      .function("predict", &TrainerHandle::predict)
+      .function("predictMany", &TrainerHandle::predictMany);
   function("preprocessDrawing", &preprocess_drawing);
   function("heapBytesInUse", &heap_bytes_in_use);
 }

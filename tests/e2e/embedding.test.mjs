@@ -45,13 +45,13 @@ describe('sharing and embedding', () => {
 
   it("falls back to the book's values for invalid URL values, and says so", async () => {
     const { page, problems } = await openPage(chromium.context, origin);
-    await page.goto(`${server.url}?lr=abc&batchSize=0&epochs=1e3&seed=-1&shuffle=maybe&init=zeros`);
+    await page.goto(`${server.url}?model=mlp&lr=abc&batchSize=0&epochs=1e3&seed=-1&shuffle=maybe&init=zeros`);
     await waitForData(page);
-    const values = await Promise.all(['Learning rate', 'Batch size', 'Epochs', 'Seed', 'Initialisation']
-      .map((label) => page.getByLabel(label).inputValue()));
-    assert.deepEqual(values, ['1', '256', '20', '42', 'randn']);
+    const values = await Promise.all(['Model', 'Learning rate', 'Batch size', 'Epochs', 'Seed', 'Initialisation']
+      .map((label) => page.getByLabel(label, { exact: true }).inputValue()));
+    assert.deepEqual(values, ['linear', '1', '256', '20', '42', 'default']);
     assert.equal(await page.getByLabel('Shuffle each epoch').isChecked(), false);
-    assert.match(await page.locator('#url-notice').textContent(), /lr=abc, batchSize=0, epochs=1e3, seed=-1, shuffle=maybe, init=zeros are not valid/);
+    assert.match(await page.locator('#url-notice').textContent(), /model=mlp, lr=abc, batchSize=0, epochs=1e3, seed=-1, shuffle=maybe, init=zeros are not valid/);
     assert.deepEqual(problems, []);
     await page.close();
   });
@@ -62,12 +62,12 @@ describe('sharing and embedding', () => {
     await waitForData(page);
     assert.equal(await page.locator('.lede').isVisible(), false);
     assert.equal(await page.locator('#data .explain').isVisible(), false);
-    assert.equal(await page.getByRole('link', { name: /Open the full page/ }).getAttribute('href'), '?lr=1&batchSize=256&epochs=20&seed=9&shuffle=0&init=randn');
+    assert.equal(await page.getByRole('link', { name: /Open the full page/ }).getAttribute('href'), '?model=linear&lr=1&batchSize=256&epochs=20&seed=9&shuffle=0&init=default');
     await page.getByRole('button', { name: 'Copy embed code' }).click();
     const field = page.getByLabel('Embed code');
     await page.waitForFunction((element) => element.value !== '', await field.elementHandle());  // filled after the click's handler runs
     const snippet = await field.inputValue();
-    assert.match(snippet, /^<iframe src="http:\/\/[^"]+\?lr=1&amp;batchSize=256&amp;epochs=20&amp;seed=9&amp;shuffle=0&amp;init=randn&amp;embed=1" title="[^"]+"/);
+    assert.match(snippet, /^<iframe src="http:\/\/[^"]+\?model=linear&amp;lr=1&amp;batchSize=256&amp;epochs=20&amp;seed=9&amp;shuffle=0&amp;init=default&amp;embed=1" title="[^"]+"/);
     assert.deepEqual(problems, []);
     await page.close();
   });

@@ -44,21 +44,24 @@ function filesUnder(dir, prefix = '') {
   });
 }
 
+const BOOK_RUN = ['--seed', '42', '--epochs', '20'];
+
 /**
- * The line of validate_epoch values the command-line tool prints for 20 epochs with the book's settings:
- * the native build if it is there, else the same engine as WebAssembly under Node.
+ * The line of validate_epoch values the command-line tool prints for a run (20 epochs with the book's
+ * settings unless `run` says otherwise): the native build if it is there, else the same engine as
+ * WebAssembly under Node.
  */
-export async function cliPrintedLine(sample) {
-  const { stdout } = await cli(['train', '--data', sample, '--seed', '42', '--epochs', '20']);
+export async function cliPrintedLine(sample, run = BOOK_RUN) {
+  const { stdout } = await cli(['train', '--data', sample, ...run]);
   return stdout.split('\n')[0].trim();
 }
 
-/** The parameters file `mnist-sgd train --save-params` writes after 20 epochs with the book's settings. */
-export async function cliSavedParams(sample) {
+/** The parameters file `mnist-sgd train --save-params` writes after a run (as for cliPrintedLine). */
+export async function cliSavedParams(sample, run = BOOK_RUN) {
   const dir = mkdtempSync(path.join(tmpdir(), 'params-'));
   try {
     const file = path.join(dir, 'params.txt');
-    await cli(['train', '--data', sample, '--seed', '42', '--epochs', '20', '--save-params', file]);
+    await cli(['train', '--data', sample, ...run, '--save-params', file]);
     return readFileSync(file, 'utf8');
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -82,7 +82,7 @@ describe('the page, step by step', () => {
     timings.twentyEpochsPlayMs = Number(await page.locator('html').getAttribute('data-play-ms'));
     assert.equal(await tableRows(page).count(), 20);
     assert.equal((await page.locator('#printed-line').textContent()).trim(), expectedLine);
-    assert.match(page.url(), /lr=1&batchSize=256&epochs=20&seed=42&shuffle=0&init=randn/);
+    assert.match(page.url(), /model=linear&lr=1&batchSize=256&epochs=20&seed=42&shuffle=0&init=default/);
   });
 
   it('classifies a drawn 7 and a drawn 3 after 20 epochs, and announces each prediction', async () => {

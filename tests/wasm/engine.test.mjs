@@ -101,6 +101,8 @@ for (const args of [
   ['--epochs', '5', '--seed', '7'],
   ['--epochs', '4', '--seed', '3', '--lr', '0.1', '--batch-size', '64', '--shuffle'],
   ['--epochs', '3', '--init', 'pytorch', '--batch-size', '1000'],
+  ['--epochs', '3', '--model', 'simple_net', '--lr', '0.1', '--seed', '5'],
+  ['--epochs', '2', '--model', 'simple_net', '--init', 'randn', '--lr', '0.01', '--batch-size', '100', '--shuffle'],
 ]) {
   test(`native and WebAssembly CLIs print the same run: ${args.join(' ')}`, () => {
     const common = ['train', '--data', archivePath, '--tsv', ...args];

@@ -1,0 +1,93 @@
+// simple_net and the parameters file through the module, under Node's test runner: PyTorch's 40 epochs of
+// simple_net, the page's choice of model, and the text of a parameters file written by the engine byte for
+// byte as the CLI's --save-params writes it. Run by scripts/test.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const site = path.join(root, 'build/site');
+const references = path.join(root, 'tests/reference');
+const archivePath = process.env.MNIST_SAMPLE;
+assert.ok(archivePath && existsSync(archivePath) && statSync(archivePath).isFile(),
+  `MNIST_SAMPLE must name mnist_sample.tgz (got ${archivePath ?? 'nothing'})`);
+
+const { loadEngine } = await import(path.join(site, 'engine.js'));
+const { parseParams } = await import(path.join(site, 'params-file.js'));
+const engine = await loadEngine({ wasmBinary: readFileSync(path.join(site, 'mnist_sgd.wasm')) });
+const sample = engine.loadSample(new Uint8Array(readFileSync(archivePath)));
+const referenceText = (run, file) => readFileSync(path.join(references, run, file), 'utf8');
+const readTrajectory = (text) => text.trim().split('\n').slice(1).map((line) => line.split('\t').map(Number));
+const SIMPLE_NET = 'simple_net-seed42-lr0.1-bs256-e40';
+const LINEAR = 'linear-seed42-lr1-bs256-e20';
+
+test('simple_net from the reference init stays within 0.002 of PyTorch for 40 epochs', () => {
+  const trainer = engine.createTrainer(sample, { model: 'simple_net', lr: 0.1 });
+  trainer.setParams(parseParams(referenceText(SIMPLE_NET, 'init_params.txt'), 23581));
+  let largest = 0;
+  for (const [epoch, validateEpoch, accuracy] of readTrajectory(referenceText(SIMPLE_NET, 'trajectory.tsv'))) {
+    assert.equal(trainer.trainEpoch().epoch, epoch);
+    const validation = trainer.validate();
+    largest = Math.max(largest, Math.abs(validation.validateEpoch - validateEpoch), Math.abs(validation.accuracy - accuracy));
+  }
+  assert.ok(largest <= 0.002, `largest difference ${largest}`);
+  trainer.delete();
+});
+
+test('each model starts from its own initialisation unless one is chosen', () => {
+  const linear = engine.createTrainer(sample, { seed: 1 });
+  const net = engine.createTrainer(sample, { model: 'simple_net', seed: 1 });
+  assert.equal(linear.getParams().length, 785);
+  assert.equal(net.getParams().length, 23581);
+  assert.equal(net.weights().length, 30 * 784);
+  // nn.Linear's default for simple_net: uniform within 1/sqrt(784) in the first layer.
+  assert.ok(net.weights().every((w) => Math.abs(w) <= 1 / 28));
+  net.reset({ init: 'randn' });
+  assert.ok(net.weights().some((w) => Math.abs(w) > 1), 'randn * 1 reaches beyond 1');
+  assert.throws(() => net.reset({ model: 'mlp' }), { message: 'model must be "linear" or "simple_net"' });
+  assert.equal(net.getParams().length, 23581, 'a refused reset leaves the run');
+  linear.delete();
+  net.delete();
+});
+
+test('predictMany gives each image the P(3) that predict gives it', () => {
+  for (const model of ['linear', 'simple_net']) {
+    const trainer = engine.createTrainer(sample, { model, lr: model === 'linear' ? 1 : 0.1 });
+    trainer.trainEpoch();
+    const indices = [0, 17, 1500, 2037];
+    const images = new Float32Array(indices.length * 784);
+    indices.forEach((index, k) => images.set(sample.image('valid', index), k * 784));
+    assert.deepEqual(Array.from(trainer.predictMany(images)), indices.map((index) => Math.fround(trainer.predict(sample.image('valid', index)))), model);
+    trainer.delete();
+  }
+});
+
+test('the pixel-similarity baseline gives the book\'s 0.9168, 0.9854 and 0.9511', () => {
+  const { threes, sevens, mean } = sample.pixelSimilarity();
+  assert.deepEqual([threes, sevens, mean].map((x) => x.toFixed(4)), ['0.9168', '0.9854', '0.9511']);
+});
+
+test('the engine writes parameters byte for byte as the CLI does', () => {
+  for (const [run, model] of [[LINEAR, 'linear'], [SIMPLE_NET, 'simple_net']]) {
+    const trainer = engine.createTrainer(sample, { model });
+    for (const file of ['init_params.txt', 'final_params.txt']) {
+      const text = referenceText(run, file);
+      trainer.setParams(parseParams(text, trainer.getParams().length));
+      assert.equal(trainer.paramsText(), text, `${run}/${file}`);
+    }
+    trainer.delete();
+  }
+  // What the native CLI saves after two epochs, the module writes after the same two.
+  const saved = path.join(root, 'build/simple_net-seed9-epoch2.txt');
+  execFileSync(path.join(root, 'build/native/mnist-sgd'),
+    ['train', '--data', archivePath, '--model', 'simple_net', '--lr', '0.1', '--seed', '9', '--epochs', '2', '--save-params', saved]);
+  const trainer = engine.createTrainer(sample, { model: 'simple_net', lr: 0.1, seed: 9 });
+  trainer.trainEpoch();
+  trainer.trainEpoch();
+  assert.equal(trainer.paramsText(), readFileSync(saved, 'utf8'));
+  trainer.delete();
+});
+
