@@ -41,6 +41,8 @@ export class Engine {
    */
   loadSample(bytes: Uint8Array, options?: { tar?: boolean; onProgress?: (decoded: number, total: number) => void }): Sample;
   createTrainer(sample: Sample, options?: Partial<RunOptions>): Trainer;
+  /** A model without a dataset, to predict with parameters trained elsewhere. */
+  createPredictor(): Predictor;
   /** A drawing (height x width ink in [0, 1]) -> the 28x28 image MNIST would make of it, or null without ink. */
   preprocessDrawing(ink: ArrayLike<number>, width: number, height: number): Float32Array | null;
   readonly memoryBytes: number;
@@ -80,5 +82,13 @@ export class Trainer {
   predict(image: ArrayLike<number>): number;
   /** P(3) of each of n images given one after another (n * 784 pixels). */
   predictMany(images: ArrayLike<number>): Float32Array;
+  delete(): void;
+}
+
+export class Predictor {
+  /** Parameters in the reference files' layout, as Trainer.getParams gives them. */
+  load(model: 'linear' | 'simple_net', params: ArrayLike<number>): void;
+  /** Probability that the image is a 3. */
+  predict(image: ArrayLike<number>): number;
   delete(): void;
 }

@@ -89,6 +89,11 @@ export class Engine {
     return trainer;
   }
 
+  /** A model without a dataset, to predict with parameters trained elsewhere (see Predictor). */
+  createPredictor() {
+    return new Predictor(new this.#module.Predictor());
+  }
+
   /**
    * MNIST's preprocessing of a drawing: ink (height x width values in [0, 1], row-major) -> the 784-pixel
    * image the model sees, or null when there is no ink.
@@ -228,6 +233,30 @@ export class Trainer {
   predictMany(images) {
     if (images.length % 784 !== 0) throw new Error(`predictMany takes whole images of 784 pixels, got ${images.length} values`);
     return this.#handle.predictMany(images instanceof Float32Array ? images : Float32Array.from(images));
+  }
+
+  delete() {
+    this.#handle?.delete();
+    this.#handle = null;
+  }
+}
+
+export class Predictor {
+  #handle;
+
+  constructor(handle) {
+    this.#handle = handle;
+  }
+
+  /** The parameters of `model` ('linear' or 'simple_net') in the reference files' layout, as getParams gives them. */
+  load(model, params) {
+    check(this.#handle.load(model, params instanceof Float32Array ? params : Float32Array.from(params)));
+  }
+
+  /** Probability that a 784-pixel image is a 3. */
+  predict(image) {
+    if (image?.length !== 784) throw new Error(`predict takes 784 pixels, got ${image?.length}`);
+    return this.#handle.predict(image instanceof Float32Array ? image : Float32Array.from(image));
   }
 
   delete() {

@@ -3,6 +3,7 @@
 // Its few public methods (step, play, pause, reset, changeSettings, metrics) are what the buttons call
 // and what a host page's messages call (host-api.js); its events ('ready', 'run', 'epoch', 'error') are
 // how host-api.js hears what happened, so the controller knows nothing of messages.
+import { DrawingClassifier } from './drawing-classifier.js';
 import { DrawingPad, INK_SIDE } from './drawing-pad.js';
 import { HostApi } from './host-api.js';
 import { readFile } from './loader.js';
@@ -23,6 +24,7 @@ class Controller extends EventTarget {
   #worker = trainingWorker;
   #view = new View();
   #pad;
+  #classifier = new DrawingClassifier();
   // The current run, null until a dataset is loaded: {settings, initial, history, batch, trained, params,
   // insight, importedFrom}. `initial` is the validation at epoch 0, `insight` the worker's about the
   // current model, `params` its parameters ({model, params, weights}).
@@ -223,6 +225,8 @@ class Controller extends EventTarget {
     };
     this.#view.runError(null);
     this.#view.timings({ trainMs: 0, trainEpochs: 0 });
+    this.#classifier.use(this.#run.params);
+    if (first) this.#classifier.warmUp();
     this.#requestRender();
     this.#predict();
     this.dispatchEvent(new CustomEvent(first ? 'ready' : 'run', { detail: { reason } }));
@@ -234,6 +238,7 @@ class Controller extends EventTarget {
     const run = this.#run;
     run.trained = true;
     run.params = paramsOf(result);
+    this.#classifier.use(run.params);
     run.insight = result.insight;
     run.batch = result.epoch ? null : result.batch;  // mid-epoch progress, shown until the epoch ends
     if (result.epoch) {
@@ -318,9 +323,9 @@ class Controller extends EventTarget {
 
   // --- drawing ------------------------------------------------------------------------------------------
 
-  // One prediction request at a time: pen moves made while one is out are folded into one more request, so
-  // the prediction never lags the pen by more than a round trip. `since` is the time of the earliest pen
-  // event it answers (null when the model changed, not the drawing), for the drawing-to-prediction time.
+  // One prediction at a time: pen moves made while one is under way are folded into one more, so the
+  // prediction never lags the pen by more than one. `since` is the time of the earliest pen event it
+  // answers (null when the model changed, not the drawing), for the drawing-to-prediction time.
   async #predict(since = null) {
     const state = this.#prediction;
     if (state.busy) {
@@ -332,8 +337,7 @@ class Controller extends EventTarget {
     try {
       let prediction = null;
       if (this.#pad.hasInk) {
-        const ink = this.#pad.ink();
-        const result = await this.#worker.call('predict', { ink, width: INK_SIDE, height: INK_SIDE }, [ink.buffer]);
+        const result = await this.#classifier.classify(this.#pad.ink(), INK_SIDE, INK_SIDE);
         if (this.#pad.hasInk) prediction = { ...result, untrained: !this.#run?.trained };  // unless cleared meanwhile
       }
       state.last = prediction;

@@ -104,27 +104,6 @@ class Session {
     return { batch, epoch, ...this.#params(), insight: this.#insight() };
   }
 
-  /**
-   * A drawing's ink -> the 28x28 image the model sees, the probability that it is a 3, and for the linear
-   * model why: each pixel's contribution w_i * x_i to z = sum + bias (probability and contributions null:
-   * no ink or no model; contributions null for simple_net, whose hidden layer has no such sum).
-   */
-  async predict({ ink, width, height }) {
-    const engine = await this.#ready();
-    const image = engine.preprocessDrawing(ink, width, height);
-    if (!image || !this.#trainer) return { image, probability: null, contributions: null };
-    const probability = this.#trainer.predict(image);
-    if (this.#trainer.options.model !== 'linear') return { image, probability, contributions: null };
-    const params = this.#trainer.getParams();
-    const contributions = new Float32Array(PIXELS);
-    let sum = 0;
-    for (let i = 0; i < PIXELS; i++) {
-      contributions[i] = params[i] * image[i];
-      sum += contributions[i];
-    }
-    return { image, probability, contributions, sum, bias: params[PIXELS] };
-  }
-
   async #ready() {
     try {
       return await this.#engine;
@@ -218,7 +197,7 @@ function prefetch(url) {
 // The archive served beside the page, requested as soon as the worker starts.
 const DEFAULT_SAMPLE = prefetch('mnist_sample.tgz');
 
-const METHODS = new Set(['loadSample', 'reset', 'exportParams', 'importParams', 'trainEpoch', 'trainBatch', 'predict']);
+const METHODS = new Set(['loadSample', 'reset', 'exportParams', 'importParams', 'trainEpoch', 'trainBatch']);
 const engine = loadEngine();
 engine.catch(() => {});  // not unhandled: the first request that needs the engine reports the failure
 const session = new Session(engine);

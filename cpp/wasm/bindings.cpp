@@ -264,6 +264,31 @@ class TrainerHandle {
   std::optional<Trainer> trainer_;
 };
 
+// A model without a dataset, for predictions where the training is not: the page classifies drawings on
+// its own thread with the parameters the training worker sends after each step.
+class PredictorHandle {
+ public:
+  // The parameters of `model` ("linear" or "simple_net") in the reference files' layout.
+  std::string load(const std::string& model, const val& flat) {
+    const std::optional<ModelKind> kind = parse_model_kind(model);
+    if (!kind) return "model must be \"linear\" or \"simple_net\"";
+    auto loaded = make_model(*kind, from_float32_array(flat));
+    if (!loaded) return loaded.error();
+    model_ = std::move(loaded).value();
+    return "";
+  }
+
+  // The probability that a 28x28 image (784 values in [0, 1]) is a 3; NaN for a wrong size or no model.
+  double predict(const val& image) const {
+    const std::vector<float> x = from_float32_array(image);
+    if (!model_ || x.size() != static_cast<std::size_t>(kInputs)) return std::nan("");
+    return model_->predict_three(x.data());
+  }
+
+ private:
+  std::unique_ptr<Model> model_;
+};
+
 // A drawing (height x width ink values in [0, 1]) -> the 28x28 image MNIST would have made of it;
 // empty when there is no ink.
 val preprocess_drawing(const val& ink, int width, int height) {
@@ -350,6 +375,10 @@ EMSCRIPTEN_BINDINGS(mnist_sgd) {
       .function("weights", &TrainerHandle::weights)
       .function("predict", &TrainerHandle::predict)
       .function("predictMany", &TrainerHandle::predictMany);
+  class_<PredictorHandle>("Predictor")
+      .constructor<>()
+      .function("load", &PredictorHandle::load)
+      .function("predict", &PredictorHandle::predict);
   function("preprocessDrawing", &preprocess_drawing);
   function("heapBytesInUse", &heap_bytes_in_use);
 }
