@@ -18,7 +18,9 @@ target_link_options(mnist_sgd_module PRIVATE
   -sALLOW_MEMORY_GROWTH=1 -sINITIAL_MEMORY=128MB
   -sFILESYSTEM=0 -sDYNAMIC_EXECUTION=0)
 
-set_target_properties(mnist-sgd PROPERTIES OUTPUT_NAME mnist-sgd-cli SUFFIX .cjs)
+set_target_properties(mnist-sgd PROPERTIES OUTPUT_NAME mnist-sgd-cli SUFFIX .cjs
+  LINK_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/cmake/node-environment.js)
 target_link_options(mnist-sgd PRIVATE
   -O3 -msimd128 -sENVIRONMENT=node -sNODERAWFS=1 -sEXIT_RUNTIME=1
+  --pre-js ${CMAKE_CURRENT_SOURCE_DIR}/cmake/node-environment.js
   -sALLOW_MEMORY_GROWTH=1 -sINITIAL_MEMORY=128MB)

@@ -110,6 +110,13 @@ for (const args of [
   });
 }
 
+test('the WebAssembly CLI finds the sample through $MNIST_SAMPLE, as the native one does', () => {
+  const env = { ...process.env, MNIST_SAMPLE: archivePath };
+  const found = execFileSync(wasmCli[0], [...wasmCli.slice(1), 'data'], { encoding: 'utf8', env }).trim();
+  assert.equal(found, execFileSync(nativeCli[0], ['data'], { encoding: 'utf8', env }).trim());
+  assert.ok(found.endsWith('mnist_sample.tgz'), found);
+});
+
 test('same seed, no init file: native and WebAssembly draw bit-identical weights', () => {
   const trainer = engine.createTrainer(sample, { seed: 2024 });
   const drawn = Array.from(trainer.getParams(), (value) => value.toPrecision(9));
