@@ -6,10 +6,11 @@
 // PyTorch. Writes docs/benchmarks.md and .svg.
 //
 //   node scripts/benchmark/main.mjs [--quick]     (MNIST_SAMPLE names mnist_sample.tgz)
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
@@ -94,12 +95,50 @@ async function benchSeed({ epochs, runs }, sample, model = MODELS.linear) {
     if (error.code === 'ENOENT' || /ModuleNotFoundError/.test(error.stderr)) return null;
     throw error;
   }
+  return parseSeed(text, runs);
+}
+
+// seed.py's output -> {ms: ms[run][epoch], validateEpoch, version, blas}.
+function parseSeed(text, runs) {
   const rows = parseTsv(text);
   const ms = Array.from({ length: runs }, (_, r) => rows.filter((row) => Number(row.run) === r + 1).map((row) => Number(row.ms)));
   return {
     ms, validateEpoch: Number(rows.at(-1).validate_epoch), version: text.match(/^# (torch .*)$/m)?.[1] ?? '',
     blas: text.match(/^# BLAS: (.*)$/m)?.[1] ?? '',
   };
+}
+
+// The same in one Python process (the data loaded once) whose runs take turns with `other()` (the CLIs'
+// runs, one each): PyTorch, CLIs, CLIs, PyTorch, PyTorch, CLIs... so that load which comes and goes on the
+// machine falls on both alike. Returns parseSeed's result, or null (and `other` never ran) without torch.
+async function benchSeedInTurns({ epochs, runs }, sample, model, other) {
+  const args = [FILES.seed, sample, model.init, ...model.seed, '--epochs', String(epochs), '--runs', String(runs), '--turns'];
+  const child = spawn(PYTHON, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '', stderr = '', spawnError = null;
+  child.stderr.on('data', (chunk) => { stderr += chunk; });
+  child.on('error', (error) => { spawnError = error; });
+  const exited = new Promise((resolve) => child.on('close', resolve));
+  const lines = readline.createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const nextTurn = async () => {  // true at seed.py's next '# waiting', false at the end of its output
+    for (;;) {
+      const { value, done } = await lines.next();
+      if (done) return false;
+      stdout += `${value}\n`;
+      if (value === '# waiting') return true;
+    }
+  };
+  let waiting = await nextTurn();
+  for (let r = 0; r < runs && waiting; r++) {
+    if (r % 2 === 1) await other();
+    child.stdin.write('\n');
+    waiting = await nextTurn();
+    if (r % 2 === 0) await other();
+  }
+  child.stdin.end();
+  const code = await exited;
+  if (spawnError?.code === 'ENOENT' || /ModuleNotFoundError/.test(stderr)) return null;
+  if (spawnError || code !== 0) throw new Error(`${FILES.seed} failed (${spawnError?.message ?? `exit ${code}`}): ${stderr.trim()}`);
+  return parseSeed(stdout, runs);
 }
 
 // One thread's read bandwidth: over a buffer larger than the caches, or of `mebibytes`.
@@ -190,7 +229,7 @@ async function main() {
   log(`the CLI again (its last ${mode.runs - firstHalf} of ${mode.runs} runs)`);
   await benchClis(mode, mode.runs - firstHalf, sample, { native, node });
 
-  // simple_net: the CLIs' runs, half before PyTorch's and half after, all three in the same minute or two.
+  // simple_net: the CLIs' runs taking turns with PyTorch's, all in the same minute or two.
   const simple = mode.simpleNet;
   const simpleNet = {
     mode: simple,
@@ -198,13 +237,10 @@ async function main() {
     native: { ms: [] },
     node: { ms: [] },
   };
-  const simpleFirstHalf = Math.ceil(simple.runs / 2);
-  log(`simple_net: the CLI, native and under Node (${simpleFirstHalf} of ${simple.runs} runs of ${simple.epochs} epochs)`);
-  await benchClis(simple, simpleFirstHalf, sample, simpleNet, MODELS.simple_net);
-  log('simple_net: the same loop in PyTorch');
-  simpleNet.seed = await benchSeed(simple, sample, MODELS.simple_net);
-  log(`simple_net: the CLI again (its last ${simple.runs - simpleFirstHalf} of ${simple.runs} runs)`);
-  await benchClis(simple, simple.runs - simpleFirstHalf, sample, simpleNet, MODELS.simple_net);
+  log(`simple_net: the CLI (native, under Node) and the same loop in PyTorch taking turns, ${simple.runs} runs of ${simple.epochs} epochs each`);
+  const cliRun = () => benchClis(simple, 1, sample, simpleNet, MODELS.simple_net);
+  simpleNet.seed = await benchSeedInTurns(simple, sample, MODELS.simple_net, cliRun);
+  if (!simpleNet.seed) await benchClis(simple, simple.runs, sample, simpleNet, MODELS.simple_net);  // no torch here
   log('memory bandwidth, from DRAM and over a buffer the size of an epoch\'s data');
   const bandwidth = {
     dram: await memoryBandwidth(),

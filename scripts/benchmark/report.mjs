@@ -174,8 +174,8 @@ function simpleNetSection({ simpleNet }) {
       'lr 0.1, batches of 256 in order) from the same initial parameters ' +
       '(`tests/reference/simple_net-seed42-lr0.1-bs256-e40/init_params.txt`): the native CLI, the same loop in PyTorch ' +
       '(the book\'s `train_epoch` over `simple_net.parameters()`), and, for information, our WebAssembly under Node. ' +
-      `${mode.runs} run${mode.runs > 1 ? 's' : ''} of ${mode.epochs} epochs each, the first ${mode.warmup} of every run left out; the CLIs take turns, ` +
-      'half of their runs just before PyTorch\'s and the others just after.',
+      `${mode.runs} run${mode.runs > 1 ? 's' : ''} of ${mode.epochs} epochs each, the first ${mode.warmup} of every run left out. ` +
+      'PyTorch\'s runs (one process, the data loaded once) and the CLIs\' (a process each) take turns: PyTorch, CLIs, CLIs, PyTorch, ...',
     '',
     markdownTable(simpleNet),
     '',

@@ -9,7 +9,9 @@ from the parameters in INIT_PARAMS, one a line, and trains with the book's loop 
   parameters as PyTorch stores them: w1 (30 x 784, row-major), b1 (30), w2 (1 x 30), b2 (1). Trained by the
   same train_epoch (`p.data -= p.grad * lr`) over simple_net.parameters().
 Prints a comment line with the versions, then `run epoch validate_epoch ms` as TSV, where ms is the wall
-time of train_epoch alone (validate_epoch is not timed).
+time of train_epoch alone (validate_epoch is not timed). With --turns, before each run it prints the comment
+`# waiting` and waits for a line on stdin: scripts/bench runs the other engines in between, in the same
+process's lifetime, without loading the data again.
 """
 import argparse
 import sys
@@ -58,6 +60,7 @@ def main():
     parser.add_argument('--model', choices=('linear', 'simple_net'), default='linear')
     parser.add_argument('--epochs', type=int, default=20)
     parser.add_argument('--runs', type=int, default=1)
+    parser.add_argument('--turns', action='store_true', help='wait for a line on stdin before each run')
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as folder:
@@ -142,6 +145,10 @@ def main():
     print(f'# BLAS: {blas_library()}')  # simple_net's matrix products run on it
     print('run\tepoch\tvalidate_epoch\tms')
     for run in range(1, args.runs + 1):
+        if args.turns:
+            print('# waiting', flush=True)
+            if not sys.stdin.readline():
+                return
         with torch.no_grad():  # every run starts again from the same parameters
             reset()
         for epoch in range(1, args.epochs + 1):
