@@ -1,24 +1,30 @@
 // The benchmark behind scripts/bench (which builds first, then runs this). Every engine trains the book's
 // linear model on the same sample, from the same initial parameters (the PyTorch reference's), with the
 // book's settings; each is timed per training epoch (validation excluded), all in one invocation so that
-// the ratios come from the same minutes of the same machine. Writes docs/benchmarks.md and .svg.
+// the ratios come from the same minutes of the same machine. Then the same for the book's simple_net
+// (784-30-1, ReLU, lr 0.1): the native CLI, the CLI as WebAssembly under Node, and the same loop in
+// PyTorch. Writes docs/benchmarks.md and .svg.
 //
 //   node scripts/benchmark/main.mjs [--quick]     (MNIST_SAMPLE names mnist_sample.tgz)
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 import { benchChromium } from './chromium.mjs';
-import { barChart, bytesPerEpoch, markdownReport, markdownTable, summarize, targetLines } from './report.mjs';
+import { barChart, bytesPerEpoch, markdownReport, markdownTable, simpleNetTable, summarize, targetLines } from './report.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const REFERENCE = path.join(ROOT, 'tests/reference/linear-seed42-lr1-bs256-e20');
+const SIMPLE_NET_REFERENCE = path.join(ROOT, 'tests/reference/simple_net-seed42-lr0.1-bs256-e40');
 const FILES = {
   init: path.join(REFERENCE, 'init_params.txt'),
   trajectory: path.join(REFERENCE, 'trajectory.tsv'),
+  simpleNetInit: path.join(SIMPLE_NET_REFERENCE, 'init_params.txt'),
+  simpleNetTrajectory: path.join(SIMPLE_NET_REFERENCE, 'trajectory.tsv'),
   native: path.join(ROOT, 'build/native/mnist-sgd'),
   bandwidth: path.join(ROOT, 'build/native/memory-bandwidth'),
   nodeCli: path.join(ROOT, 'build/wasm/mnist-sgd-cli.cjs'),
@@ -36,9 +42,16 @@ const PYTHON = '/usr/bin/python3';  // Debian's, where python3-torch is installe
 // finds cold caches), and page loads. --quick still keeps 5 measured epochs per run. In Chromium, where
 // V8 optimises code in the background once it has run a while, each engine also trains untimed for
 // warmupMs (and at least `warmup` epochs) before its runs.
+// simpleNet: the same for simple_net, whose PyTorch epoch takes about half a second (--quick: 3 measured
+// epochs in each of 2 runs).
 const MODES = {
-  full: { epochs: 20, runs: 5, warmup: 3, warmupMs: 1000, pageLoads: 5 },
-  quick: { epochs: 8, runs: 3, warmup: 3, warmupMs: 1000, pageLoads: 1 },
+  full: { epochs: 20, runs: 5, warmup: 3, warmupMs: 1000, pageLoads: 5, simpleNet: { epochs: 12, runs: 4, warmup: 2 } },
+  quick: { epochs: 8, runs: 3, warmup: 3, warmupMs: 1000, pageLoads: 1, simpleNet: { epochs: 5, runs: 2, warmup: 2 } },
+};
+// What the CLI and seed.py are told for each model (the reference's lr and initial parameters).
+const MODELS = {
+  linear: { cli: [], seed: [], init: FILES.init },
+  simple_net: { cli: ['--model', 'simple_net', '--lr', '0.1'], seed: ['--model', 'simple_net'], init: FILES.simpleNetInit },
 };
 
 const run = promisify(execFile);
@@ -58,14 +71,14 @@ function parseTsv(text) {
 // The project's CLI, native and as WebAssembly under Node: one process per run, the two taking turns so
 // that a burst of load elsewhere on the machine does not fall on one of them only. Times: the CLI's --tsv
 // ms. Adds `runs` runs to `results` ({native, node}: {ms, validateEpoch}).
-async function benchClis({ epochs }, runs, sample, results) {
+async function benchClis({ epochs }, runs, sample, results, model = MODELS.linear) {
   const clis = {
     native: [FILES.native],
     node: [process.execPath, '--no-experimental-fetch', '--no-liftoff', FILES.nodeCli],
   };
   for (let r = 0; r < runs; r++) {
     for (const [id, [command, ...prefix]] of Object.entries(clis)) {
-      const args = [...prefix, 'train', '--data', sample, '--init-params', FILES.init, '--epochs', String(epochs), '--tsv'];
+      const args = [...prefix, 'train', ...model.cli, '--data', sample, '--init-params', model.init, '--epochs', String(epochs), '--tsv'];
       const rows = parseTsv(await runText(command, args));
       results[id].ms.push(rows.map((row) => Number(row.ms)));
       results[id].validateEpoch = Number(rows.at(-1).validate_epoch);
@@ -74,17 +87,58 @@ async function benchClis({ epochs }, runs, sample, results) {
 }
 
 // The seed's PyTorch code, when Debian's Python has torch (and PIL); null when it does not.
-async function benchSeed({ epochs, runs }, sample) {
+async function benchSeed({ epochs, runs }, sample, model = MODELS.linear) {
   let text;
   try {
-    text = await runText(PYTHON, [FILES.seed, sample, FILES.init, '--epochs', String(epochs), '--runs', String(runs)]);
+    text = await runText(PYTHON, [FILES.seed, sample, model.init, ...model.seed, '--epochs', String(epochs), '--runs', String(runs)]);
   } catch (error) {
     if (error.code === 'ENOENT' || /ModuleNotFoundError/.test(error.stderr)) return null;
     throw error;
   }
+  return parseSeed(text, runs);
+}
+
+// seed.py's output -> {ms: ms[run][epoch], validateEpoch, version, blas}.
+function parseSeed(text, runs) {
   const rows = parseTsv(text);
   const ms = Array.from({ length: runs }, (_, r) => rows.filter((row) => Number(row.run) === r + 1).map((row) => Number(row.ms)));
-  return { ms, validateEpoch: Number(rows.at(-1).validate_epoch), version: text.match(/^# (.*)$/m)?.[1] ?? '' };
+  return {
+    ms, validateEpoch: Number(rows.at(-1).validate_epoch), version: text.match(/^# (torch .*)$/m)?.[1] ?? '',
+    blas: text.match(/^# BLAS: (.*)$/m)?.[1] ?? '',
+  };
+}
+
+// The same in one Python process (the data loaded once) whose runs take turns with `other()` (the CLIs'
+// runs, one each): PyTorch, CLIs, CLIs, PyTorch, PyTorch, CLIs... so that load which comes and goes on the
+// machine falls on both alike. Returns parseSeed's result, or null (and `other` never ran) without torch.
+async function benchSeedInTurns({ epochs, runs }, sample, model, other) {
+  const args = [FILES.seed, sample, model.init, ...model.seed, '--epochs', String(epochs), '--runs', String(runs), '--turns'];
+  const child = spawn(PYTHON, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '', stderr = '', spawnError = null;
+  child.stderr.on('data', (chunk) => { stderr += chunk; });
+  child.on('error', (error) => { spawnError = error; });
+  const exited = new Promise((resolve) => child.on('close', resolve));
+  const lines = readline.createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const nextTurn = async () => {  // true at seed.py's next '# waiting', false at the end of its output
+    for (;;) {
+      const { value, done } = await lines.next();
+      if (done) return false;
+      stdout += `${value}\n`;
+      if (value === '# waiting') return true;
+    }
+  };
+  let waiting = await nextTurn();
+  for (let r = 0; r < runs && waiting; r++) {
+    if (r % 2 === 1) await other();
+    child.stdin.write('\n');
+    waiting = await nextTurn();
+    if (r % 2 === 0) await other();
+  }
+  child.stdin.end();
+  const code = await exited;
+  if (spawnError?.code === 'ENOENT' || /ModuleNotFoundError/.test(stderr)) return null;
+  if (spawnError || code !== 0) throw new Error(`${FILES.seed} failed (${spawnError?.message ?? `exit ${code}`}): ${stderr.trim()}`);
+  return parseSeed(stdout, runs);
 }
 
 // One thread's read bandwidth: over a buffer larger than the caches, or of `mebibytes`.
@@ -174,6 +228,19 @@ async function main() {
   const chromium = await benchChromium({ init, epochs: mode.epochs, runs: mode.runs, warmUp, pageLoads: mode.pageLoads }, FILES);
   log(`the CLI again (its last ${mode.runs - firstHalf} of ${mode.runs} runs)`);
   await benchClis(mode, mode.runs - firstHalf, sample, { native, node });
+
+  // simple_net: the CLIs' runs taking turns with PyTorch's, all in the same minute or two.
+  const simple = mode.simpleNet;
+  const simpleNet = {
+    mode: simple,
+    reference: parseTsv(readFileSync(FILES.simpleNetTrajectory, 'utf8'))[simple.epochs - 1].validate_epoch,
+    native: { ms: [] },
+    node: { ms: [] },
+  };
+  log(`simple_net: the CLI (native, under Node) and the same loop in PyTorch taking turns, ${simple.runs} runs of ${simple.epochs} epochs each`);
+  const cliRun = () => benchClis(simple, 1, sample, simpleNet, MODELS.simple_net);
+  simpleNet.seed = await benchSeedInTurns(simple, sample, MODELS.simple_net, cliRun);
+  if (!simpleNet.seed) await benchClis(simple, simple.runs, sample, simpleNet, MODELS.simple_net);  // no torch here
   log('memory bandwidth, from DRAM and over a buffer the size of an epoch\'s data');
   const bandwidth = {
     dram: await memoryBandwidth(),
@@ -181,13 +248,13 @@ async function main() {
   };
   const machine = { ...(await describeMachine(chromium.version)), loadAverage: [loadAverage, os.loadavg()[0]] };
 
-  const measurements = { mode, reference, bandwidth, native, node, seed, chromium };
+  const measurements = { mode, reference, bandwidth, native, node, seed, chromium, simpleNet };
   const results = summarize(measurements);
   for (const file of [FILES.raw, FILES.markdown]) mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(FILES.raw, JSON.stringify({ machine, ...measurements }, null, 1));
   writeFileSync(FILES.markdown, markdownReport(results, machine));
   writeFileSync(FILES.svg, barChart(results, machine));
-  console.log(`${markdownTable(results)}\n\n${targetLines(results).join('\n')}`);
+  console.log(`${markdownTable(results)}\n\nsimple_net:\n\n${simpleNetTable(results)}\n\n${targetLines(results).join('\n')}`);
   log(`wrote ${[FILES.markdown, FILES.svg, FILES.raw].map((file) => path.relative(ROOT, file)).join(', ')}`);
 }
 

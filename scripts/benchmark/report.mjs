@@ -10,6 +10,10 @@ const TARGETS = [
   { ratio: ['wasm', 'native'], atMost: 1.3, text: 'our WASM in Chromium within 1.3× of native per epoch' },
   { ratio: ['seed', 'native'], atLeast: 10, text: 'native at least 10× faster per epoch than the seed\'s PyTorch code (same run)' },
 ];
+// The same, on the rows of the simple_net table.
+const SIMPLE_NET_TARGETS = [
+  { ratio: ['seed', 'native'], atLeast: 10, text: 'simple_net native at least 10× faster per epoch than the same loop in PyTorch (same run)' },
+];
 
 function quantile(sorted, q) {
   const at = (sorted.length - 1) * q;
@@ -33,7 +37,7 @@ const measured = (ms, warmup) => ms.flatMap((run) => run.slice(warmup));
  * Everything measured -> {mode, reference, rows, floor, targets}. A row: {id, engine, timed, stats,
  * validateEpoch, missing} (stats null when the engine could not run; missing says why).
  */
-export function summarize({ mode, reference, bandwidth, native, node, seed, chromium }) {
+export function summarize({ mode, reference, bandwidth, native, node, seed, chromium, simpleNet }) {
   const { engines, sample, page } = chromium;
   // chart: the row's short name on the bar chart.
   const epochRow = (id, engine, chart, result) => ({
@@ -73,13 +77,36 @@ export function summarize({ mode, reference, bandwidth, native, node, seed, chro
   const nativeMs = rows[0].stats.median;
   for (const row of rows) if (row.epochs && row.stats) row.ratio = row.stats.median / nativeMs;
 
-  const median = (id) => rows.find((row) => row.id === id).stats?.median;
-  const targets = TARGETS.map((target) => {
+  const simple = simpleNet && summarizeSimpleNet(simpleNet);
+  const targets = [...evaluate(TARGETS, rows), ...(simple ? evaluate(SIMPLE_NET_TARGETS, simple.rows) : [])];
+  return { mode, reference, rows, floor, targets, simpleNet: simple, samples: { runs: mode.runs, page } };
+}
+
+// Targets on the ratio of two rows' medians -> the targets with {ratio, met} (met null: not measured).
+function evaluate(targets, rows) {
+  const median = (id) => rows.find((row) => row.id === id)?.stats?.median;
+  return targets.map((target) => {
     const ratio = median(target.ratio[0]) / median(target.ratio[1]);
     const met = Number.isNaN(ratio) ? null : target.atLeast ? ratio >= target.atLeast : ratio <= target.atMost;
     return { ...target, ratio, met };
   });
-  return { mode, reference, rows, floor, targets, samples: { runs: mode.runs, page } };
+}
+
+// simple_net's measurements ({mode, reference, native, node, seed}) -> {mode, reference, rows, blas}.
+function summarizeSimpleNet({ mode, reference, native, node, seed }) {
+  const epochRow = (id, engine, result) => ({
+    id, engine, timed: 'one training epoch', epochs: true,
+    stats: stats(measured(result.ms, mode.warmup)), validateEpoch: result.validateEpoch,
+  });
+  const rows = [
+    epochRow('native', 'native CLI (C++, `mnist-sgd train --model simple_net`)', native),
+    epochRow('seed', `the same loop in PyTorch (${seed?.version ?? ''}, \`seed.py --model simple_net\`)`, seed ?? { ms: [] }),
+    epochRow('node', `our WASM under Node ${process.versions.node.split('.')[0]} (\`mnist-sgd-cli.cjs\`, informative)`, node),
+  ];
+  if (!seed) Object.assign(rows[1], { engine: 'the same loop in PyTorch', stats: null, missing: 'not installed' });
+  const nativeMs = rows[0].stats.median;
+  for (const row of rows) if (row.stats) row.ratio = row.stats.median / nativeMs;
+  return { mode, reference, rows, blas: seed?.blas };
 }
 
 function format(ms) {
@@ -90,7 +117,7 @@ function format(ms) {
 const megabytes = (bytes) => (bytes / 1e6).toFixed(1);
 const ratioText = (ratio) => (ratio === undefined ? '—' : `${ratio < 10 ? ratio.toFixed(2) : ratio.toFixed(1)}×`);
 
-/** The one table: median ms, spread, ratio to native, final validate_epoch. */
+/** A table of engines: median ms, spread, ratio to native, final validate_epoch. */
 export function markdownTable({ mode, reference, rows }) {
   const lines = [
     `| engine | timed | median ms | p25–p75 ms | × native | validate_epoch after ${mode.epochs} (reference ${reference}) | samples |`,
@@ -104,6 +131,9 @@ export function markdownTable({ mode, reference, rows }) {
   }
   return lines.join('\n');
 }
+
+/** simple_net's table, like the linear model's (empty when simple_net was not measured). */
+export const simpleNetTable = ({ simpleNet }) => (simpleNet ? markdownTable(simpleNet) : '');
 
 /** The targets, met or missed, one markdown list item each. */
 export function targetLines({ targets }) {
@@ -132,6 +162,27 @@ function floorText({ floor, rows }) {
       `of that size one thread reads ${epochSized.gbPerSecond} GB/s (\`${epochSized.text}\`), so an epoch whose data ` +
       `stays in the cache could take ${format(epochSized.ms)} ms; the native epoch takes ${(native / epochSized.ms).toFixed(2)}× that.`,
   ].join('\n');
+}
+
+function simpleNetSection({ simpleNet }) {
+  if (!simpleNet) return [];
+  const { mode, blas } = simpleNet;
+  return [
+    '## simple_net',
+    '',
+    'The book\'s `simple_net` (`nn.Sequential(nn.Linear(28*28,30), nn.ReLU(), nn.Linear(30,1))`, `mnist_loss`, plain SGD, ' +
+      'lr 0.1, batches of 256 in order) from the same initial parameters ' +
+      '(`tests/reference/simple_net-seed42-lr0.1-bs256-e40/init_params.txt`): the native CLI, the same loop in PyTorch ' +
+      '(the book\'s `train_epoch` over `simple_net.parameters()`), and, for information, our WebAssembly under Node. ' +
+      `${mode.runs} run${mode.runs > 1 ? 's' : ''} of ${mode.epochs} epochs each, the first ${mode.warmup} of every run left out. ` +
+      'PyTorch\'s runs (one process, the data loaded once) and the CLIs\' (a process each) take turns: PyTorch, CLIs, CLIs, PyTorch, ...',
+    '',
+    markdownTable(simpleNet),
+    '',
+    ...(blas ? [`PyTorch's matrix products run on the BLAS its process loaded: \`${blas}\`` +
+      (/\/blas\/libblas\.so/.test(blas) ? ' (Debian\'s netlib reference BLAS, not an optimised one such as OpenBLAS; ' +
+        'PyTorch on an optimised BLAS was not measured here).' : '.'), ''] : []),
+  ];
 }
 
 function machineLines(machine) {
@@ -168,6 +219,7 @@ export function markdownReport(results, machine) {
     '',
     '![Milliseconds per training epoch by engine](benchmarks.svg)',
     '',
+    ...simpleNetSection(results),
     '## The targets',
     '',
     ...targetLines(results),
@@ -226,7 +278,7 @@ export function barChart({ rows, mode }, machine) {
       `  <text x="${labelWidth + length + 6}" y="${y + 18}">${format(row.stats.median)} ms (${ratioText(row.ratio)})</text>`,
     ].join('\n');
   });
-  const title = 'Milliseconds per training epoch, median (shorter is faster)';
+  const title = 'Milliseconds per training epoch of the linear model, median (shorter is faster)';
   const run = mode.name === 'quick' ? 'scripts/bench --quick' : 'scripts/bench';
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" font-family="system-ui, sans-serif" font-size="13">`,
