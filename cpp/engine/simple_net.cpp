@@ -121,28 +121,33 @@ inline bool has_ink(const float* group) {
   return (halves[0] | halves[1]) != 0;
 }
 
-// The forward pass of one image: the hidden layer before its ReLU, and which pixel groups hold ink.
+// The forward pass of one image: the hidden layer before its ReLU, and which pixels hold ink.
 struct Forward {
   f32x4 pre[kHiddenVectors];
-  int ink_groups[kPixelGroups];
+  int ink[kInputs];  // the pixels that are not blank, in pixel order
   int ink_count = 0;
 };
 
-// pre = w1 @ x + b1, adding the columns of w1 pixel by pixel, in pixel order.
+// pre = w1 @ x + b1, adding the columns of w1 of the inked pixels, in pixel order.
 void forward_hidden(const float* x, const float* w1, const f32x4 (&b1)[kHiddenVectors], Forward& out) {
-  f32x4 sum[kHiddenVectors] = {};
-  float unit28 = 0.0f, unit29 = 0.0f;
+  // Blank groups of four are skipped whole; within the others, the inked pixels are listed without a branch.
   out.ink_count = 0;
   for (int g = 0; g < kPixelGroups; ++g) {
     if (!has_ink(x + g * kLanes)) continue;
-    out.ink_groups[out.ink_count++] = g;
     for (int p = g * kLanes; p < (g + 1) * kLanes; ++p) {
-      const float* column = w1 + p * kHidden;
-      const float xp = x[p];
-      for (int v = 0; v < kFullVectors; ++v) sum[v] += xp * load(column + v * kLanes);
-      unit28 += xp * column[28];
-      unit29 += xp * column[29];
+      out.ink[out.ink_count] = p;
+      out.ink_count += x[p] != 0.0f;
     }
+  }
+  f32x4 sum[kHiddenVectors] = {};
+  float unit28 = 0.0f, unit29 = 0.0f;
+  for (int k = 0; k < out.ink_count; ++k) {
+    const int p = out.ink[k];
+    const float* column = w1 + p * kHidden;
+    const float xp = x[p];
+    for (int v = 0; v < kFullVectors; ++v) sum[v] += xp * load(column + v * kLanes);
+    unit28 += xp * column[28];
+    unit29 += xp * column[29];
   }
   sum[kFullVectors] = f32x4{unit28, unit29, 0.0f, 0.0f};
   for (int v = 0; v < kHiddenVectors; ++v) out.pre[v] = sum[v] + b1[v];
@@ -188,11 +193,10 @@ float sgd_step_simple_net(const Dataset& set, const int* rows, int count, float 
     }
     grad_b2 += dz;
     for (int k = 0; k < forward.ink_count; ++k) {
-      for (int p = forward.ink_groups[k] * kLanes; p < (forward.ink_groups[k] + 1) * kLanes; ++p) {
-        f32x4* column = &grad_w1[static_cast<std::size_t>(p) * kHiddenVectors];
-        const float xp = x[p];
-        for (int v = 0; v < kHiddenVectors; ++v) column[v] += xp * dpre[v];
-      }
+      const int p = forward.ink[k];
+      f32x4* column = &grad_w1[static_cast<std::size_t>(p) * kHiddenVectors];
+      const float xp = x[p];
+      for (int v = 0; v < kHiddenVectors; ++v) column[v] += xp * dpre[v];
     }
   }
 

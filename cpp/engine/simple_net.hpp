@@ -54,9 +54,9 @@ struct SimpleNetGradients {
 SimpleNetGradients calc_grad(const Eigen::MatrixXf& xb, const Eigen::VectorXf& yb, const SimpleNetParams& params);
 
 // The fast path. One SGD step, p -= lr * grad, on set[rows[0..count)]; returns the batch's mnist_loss
-// (before the step). Each image is taken forward and backward at once, and only the groups of four
-// pixels that hold ink are read: four fifths of an MNIST digit is blank, and a blank pixel adds nothing
-// to the hidden layer or to the gradient of w1.
+// (before the step). Each image is taken forward and backward at once, and only its inked pixels are
+// read: four fifths of an MNIST digit is blank, and a blank pixel adds nothing to the hidden layer or to
+// the gradient of w1.
 float sgd_step_simple_net(const Dataset& set, const int* rows, int count, float lr, SimpleNetParams& params);
 
 // The probability that one image x (784) is a 3.
