@@ -1,5 +1,5 @@
 // The fast path of the linear model. A batch is taken 64 images at a time: their forward pass (z, the loss,
-// dL/dz) reads them from memory, and the backward pass, which adds four images at a time into the
+// dL/dz) reads them from memory, and the backward pass, which adds eight images at a time into the
 // gradient, finds them still in cache; so an epoch reads its 38.9 MB once. Same maths as
 // linear_model.hpp, which is its spec; a test holds the two equal.
 //
