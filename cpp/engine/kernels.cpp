@@ -121,13 +121,4 @@ float sgd_step(const Dataset& set, const int* rows, int count, float lr, LinearP
   return loss_sum / static_cast<float>(count);
 }
 
-int count_correct(const Dataset& set, int first, int count, const LinearParams& params) {
-  int correct = 0;
-  for (int i = first; i < first + count; ++i) {
-    const bool predicts_three = predict_three(set.image(i), params) > 0.5f;
-    correct += predicts_three == (set.y[i] == 1.0f);
-  }
-  return correct;
-}
-
 }  // namespace mnist_sgd

@@ -26,7 +26,4 @@ float predict_three(const float* x, const LinearParams& params);
 float sgd_step(const Dataset& set, const int* rows, int count, float lr, LinearParams& params,
                std::vector<float>& dz);
 
-// How many of set[first, first + count) the model classifies correctly (sigmoid(z) > 0.5 means "3").
-int count_correct(const Dataset& set, int first, int count, const LinearParams& params);
-
 }  // namespace mnist_sgd
