@@ -21,18 +21,28 @@ class Session {
     this.#engine = engine;
   }
 
-  /** Decodes an archive; only when it is good are the old sample and run replaced by a new run on it. */
-  async loadSample({ bytes, url, options }, report) {
-    // Downloading here keeps the page's own thread free while it starts up; the page's own archive has
-    // been on its way since the worker started.
-    if (url === DEFAULT_SAMPLE.url) bytes = await DEFAULT_SAMPLE.follow(report);
-    else if (url) bytes = await download(url, (received, total) => report({ received, total }));
+  /**
+   * Downloads (from `url`) or takes (`bytes`) an archive and decodes it into a Sample: {sample, decodeMs}.
+   * Throws on a bad archive. report() gets {received, total} while downloading, {decoded, total} after.
+   */
+  async decode({ bytes, url }, report) {
+    // Downloading here keeps the page's own thread free while it starts up.
+    if (url) bytes = await download(url, (received, total) => report({ received, total }));
     const engine = await this.#ready();
     const start = performance.now();
-    // Throws on a bad archive, leaving everything as it was. (The engine's own inflate beats piping the
-    // bytes through the browser's DecompressionStream here: measured in Chromium, 540 ms against 670 ms.)
+    // (The engine's own inflate beats piping the bytes through the browser's DecompressionStream here:
+    // measured in Chromium, 540 ms against 670 ms.)
     const sample = engine.loadSample(bytes, { onProgress: (decoded, total) => report({ decoded, total }) });
-    const decodeMs = performance.now() - start;
+    return { sample, decodeMs: performance.now() - start };
+  }
+
+  /** Decodes an archive; only when it is good are the old sample and run replaced by a new run on it. */
+  async loadSample({ bytes, url, options }, report) {
+    // The page's own archive has been on its way, and decoding, since the worker started.
+    const { sample, decodeMs } = url === DEFAULT_SAMPLE.url && !DEFAULT_SAMPLE.taken
+      ? await DEFAULT_SAMPLE.follow(report)
+      : await this.decode({ bytes, url }, report);
+    const engine = await this.#ready();
     let trainer;
     try {
       trainer = engine.createTrainer(sample, options);
@@ -176,31 +186,38 @@ class Session {
  * (the latest at once, then each chunk) to whoever asked. A failed download is reported to that request,
  * not as an unhandled rejection.
  */
-function prefetch(url) {
+/**
+ * A sample downloaded and decoded before anyone asks for it, so that the page's own start-up overlaps
+ * the work: follow(report) returns what session.decode does, once (`taken` after), and reports progress
+ * (the latest at once, then the rest) to whoever asked. A failure is reported to that request, not as an
+ * unhandled rejection.
+ */
+function prefetch(url, session) {
   let latest = null;
   let listener = () => {};
-  const bytes = download(url, (received, total) => {
-    latest = { received, total };
-    listener(latest);
+  const decoded = session.decode({ url }, (progress) => {
+    latest = progress;
+    listener(progress);
   });
-  bytes.catch(() => {});
+  decoded.catch(() => {});
   return {
     url,
+    taken: false,
     follow(report) {
+      this.taken = true;
       listener = report;
       if (latest) report(latest);
-      return bytes;
+      return decoded;
     },
   };
 }
-
-// The archive served beside the page, requested as soon as the worker starts.
-const DEFAULT_SAMPLE = prefetch('mnist_sample.tgz');
 
 const METHODS = new Set(['loadSample', 'reset', 'exportParams', 'importParams', 'trainEpoch', 'trainBatch']);
 const engine = loadEngine();
 engine.catch(() => {});  // not unhandled: the first request that needs the engine reports the failure
 const session = new Session(engine);
+// The archive served beside the page, requested and decoded as soon as the worker starts.
+const DEFAULT_SAMPLE = prefetch('mnist_sample.tgz', session);
 
 // The buffers of the typed arrays in a result (at its top level or in the objects it holds) move to the
 // page instead of being copied.
