@@ -233,7 +233,8 @@ Result<void> decode_digit_png(ByteSpan png, float* pixels) {
   // Every chunk must be whole and pass its CRC (the image data's own Adler-32 is left unchecked, as stb_image
   // left it: the CRCs already cover those bytes). The image data may be split over several IDAT chunks.
   ByteSpan zlib_stream;
-  std::vector<std::uint8_t> joined;  // only for a second IDAT chunk
+  int idat_chunks = 0;
+  std::vector<std::uint8_t> joined;  // only from a second IDAT chunk on
   for (std::size_t pos = 8;;) {
     if (pos + 12 > png.size) return Error{"corrupt PNG image: truncated"};
     const std::uint32_t length = read_be32(png.data + pos);
@@ -244,15 +245,15 @@ Result<void> decode_digit_png(ByteSpan png, float* pixels) {
     const std::uint8_t* data = png.data + pos + 8;
     if (std::memcmp(type, "IEND", 4) == 0) break;
     if (std::memcmp(type, "IDAT", 4) == 0) {
-      if (zlib_stream.data == nullptr) {
+      if (++idat_chunks == 1) {
         zlib_stream = {data, length};
       } else {
-        if (joined.empty()) joined.assign(zlib_stream.data, zlib_stream.data + zlib_stream.size);
+        if (idat_chunks == 2) joined.assign(zlib_stream.data, zlib_stream.data + zlib_stream.size);
         joined.insert(joined.end(), data, data + length);
         zlib_stream = {joined.data(), joined.size()};
       }
     } else if (pos > 8 && (type[0] & 0x20) == 0) {  // a critical chunk (upper-case first letter) but IHDR
-      return Error{"corrupt PNG image: unexpected " + std::string(type, type + 4) + " chunk"};
+      return Error{"corrupt PNG image: unexpected critical chunk"};
     }
     pos += 12 + length;
   }
@@ -262,6 +263,7 @@ Result<void> decode_digit_png(ByteSpan png, float* pixels) {
                  (interlace != 0 ? " interlaced" : "") + ", expected 28x28 8-bit grey"};
   if (compression != 0 || filtering != 0) return Error{"corrupt PNG image: unknown compression or filter method"};
 
+  if (idat_chunks == 0) return Error{"corrupt PNG image: no image data"};
   // zlib (RFC 1950): deflate, no preset dictionary, header bytes a multiple of 31.
   const std::uint8_t* z = zlib_stream.data;
   if (zlib_stream.size < 2 || (z[0] & 0x0f) != 8 || (z[0] >> 4) > 7 || (z[0] << 8 | z[1]) % 31 != 0 ||
