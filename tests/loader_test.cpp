@@ -185,23 +185,23 @@ TEST_CASE("the fixture writers make gzip and tar files the engine reads back", "
   const Bytes png = fixtures::digit_png(3);
   CHECK(Bytes((*entries)[1].content.data, (*entries)[1].content.data + (*entries)[1].content.size) == png);
 
-  std::vector<float> pixels(kImagePixels);
+  Bytes pixels(kImagePixels);
   REQUIRE(decode_digit_png(span(png), pixels.data()));
-  CHECK(pixels == scaled(fixtures::digit_pixels(3)));
+  CHECK(pixels == fixtures::digit_pixels(3));
 }
 
 TEST_CASE("every PNG row filter, and image data split over two IDAT chunks, decode to the same pixels",
           "[loader][fixtures]") {
   const Bytes pixels = fixtures::digit_pixels(7);
   const char* const filter_names[5] = {"None", "Sub", "Up", "Average", "Paeth"};
-  std::vector<float> decoded(kImagePixels);
+  Bytes decoded(kImagePixels);
   for (int filter = 0; filter < 5; ++filter) {
     INFO("every row filtered with " << filter_names[filter]);
     const Bytes png = fixtures::png(28, 28, 1, pixels, filter);
     REQUIRE(decode_digit_png(span(png), decoded.data()));
-    CHECK(decoded == scaled(pixels));
+    CHECK(decoded == pixels);
     REQUIRE(decode_digit_png(span(fixtures::with_idat_split(png, 40)), decoded.data()));
-    CHECK(decoded == scaled(pixels));
+    CHECK(decoded == pixels);
   }
 }
 
@@ -408,14 +408,11 @@ TEST_CASE("a PNG with any byte damaged decodes to 784 pixels or is refused", "[l
         Bytes damaged = good;
         damaged[i] ^= flip;
         fixtures::fix_all_crcs(damaged);  // let the damage past the checksums, into the decoder
-        std::vector<float> pixels(kImagePixels, -1.0f);  // exactly one image: ASan sees a write past it
-        if (!decode_digit_png(span(damaged), pixels.data())) {
+        Bytes pixels(kImagePixels);  // exactly one image: ASan sees a write past it
+        if (decode_digit_png(span(damaged), pixels.data()))
+          ++decoded;
+        else
           ++refused;
-          continue;
-        }
-        ++decoded;
-        INFO("byte " << i << " ^ " << int{flip} << " of digit_png(" << n << ")");
-        REQUIRE(std::all_of(pixels.begin(), pixels.end(), [](float x) { return x >= 0.0f && x <= 1.0f; }));
       }
     }
   }

@@ -215,13 +215,13 @@ int predict(int filter, int left, int above, int above_left) {
       if (to_left <= to_above && to_left <= to_above_left) return left;
       return to_above <= to_above_left ? above : above_left;
     }
-    default: return 0;                    // None
+    default: return 0;                    // None (decoded without predictions)
   }
 }
 
 }  // namespace
 
-Result<void> decode_digit_png(ByteSpan png, float* pixels) {
+Result<void> decode_digit_png(ByteSpan png, std::uint8_t* pixels) {
   static const std::uint8_t kSignature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
   if (png.size < 33 || std::memcmp(png.data, kSignature, 8) != 0 || read_be32(png.data + 8) != 13 ||
       std::memcmp(png.data + 12, "IHDR", 4) != 0)
@@ -278,14 +278,17 @@ Result<void> decode_digit_png(ByteSpan png, float* pixels) {
 
   static const std::uint8_t kZeros[kImageSide] = {};  // above the first row
   for (int y = 0; y < kImageSide; ++y) {
-    std::uint8_t* row = rows + y * kRowBytes + 1;
-    const std::uint8_t* above = y > 0 ? row - kRowBytes : kZeros;
-    if (const int filter = row[-1]; filter != 0) {  // the sample's rows are all unfiltered
-      for (int x = 0; x < kImageSide; ++x)
-        row[x] = static_cast<std::uint8_t>(
-            row[x] + predict(filter, x > 0 ? row[x - 1] : 0, above[x], x > 0 ? above[x - 1] : 0));
+    const std::uint8_t* filtered = rows + y * kRowBytes + 1;
+    std::uint8_t* row = pixels + y * kImageSide;
+    const std::uint8_t* above = y > 0 ? row - kImageSide : kZeros;
+    const int filter = filtered[-1];
+    if (filter == 0) {  // None, as in every row of the sample
+      std::memcpy(row, filtered, kImageSide);
+      continue;
     }
-    for (int x = 0; x < kImageSide; ++x) pixels[y * kImageSide + x] = static_cast<float>(row[x]) / 255.0f;
+    for (int x = 0; x < kImageSide; ++x)
+      row[x] = static_cast<std::uint8_t>(
+          filtered[x] + predict(filter, x > 0 ? row[x - 1] : 0, above[x], x > 0 ? above[x - 1] : 0));
   }
   return {};
 }

@@ -12,7 +12,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const mnist_sgd::ByteSpan bytes{data, size};
   (void)mnist_sgd::load_mnist_sample(bytes);
   if (auto entries = mnist_sgd::untar(bytes); entries) (void)mnist_sgd::load_mnist_sample(*entries);
-  std::vector<float> pixels(mnist_sgd::kImagePixels);
+  std::vector<std::uint8_t> pixels(mnist_sgd::kImagePixels);
   (void)mnist_sgd::decode_digit_png(bytes, pixels.data());
   return 0;
 }
