@@ -209,7 +209,7 @@ Bytes tar(const std::vector<TarFile>& files) {
   return out;
 }
 
-Bytes png(int width, int height, int channels, const Bytes& pixels) {
+Bytes png(int width, int height, int channels, const Bytes& pixels, int row_filter) {
   if (pixels.size() != static_cast<std::size_t>(width) * height * channels)
     throw std::runtime_error("fixture PNG: pixel count does not match its size");
   Bytes out;
@@ -217,8 +217,10 @@ Bytes png(int width, int height, int channels, const Bytes& pixels) {
     auto* bytes = static_cast<const std::uint8_t*>(data);
     static_cast<Bytes*>(context)->insert(static_cast<Bytes*>(context)->end(), bytes, bytes + size);
   };
-  if (!stbi_write_png_to_func(append, &out, width, height, channels, pixels.data(), width * channels))
-    throw std::runtime_error("fixture PNG: stb_image_write failed");
+  stbi_write_force_png_filter = row_filter;
+  const bool written = stbi_write_png_to_func(append, &out, width, height, channels, pixels.data(), width * channels);
+  stbi_write_force_png_filter = -1;
+  if (!written) throw std::runtime_error("fixture PNG: stb_image_write failed");
   return out;
 }
 
@@ -247,6 +249,23 @@ void fix_all_crcs(Bytes& png) {
     fix_chunk_crc(png, pos);
     pos += 12 + length;
   }
+}
+
+Bytes with_idat_split(const Bytes& png, std::size_t first_size) {
+  const std::size_t chunk = find_chunk(png, "IDAT");
+  const std::uint32_t length = read_be32(png.data() + chunk);
+  if (first_size > length) throw std::runtime_error("fixture PNG: split past the IDAT chunk");
+  const std::size_t split = chunk + 8 + first_size;
+  Bytes out(png.begin(), png.begin() + static_cast<long>(split));
+  out.insert(out.end(), 12, 0);  // the first chunk's CRC, then the second chunk's length and type
+  out.insert(out.end(), png.begin() + static_cast<long>(split), png.end());
+  write_be32(out.data() + chunk, static_cast<std::uint32_t>(first_size));
+  const std::size_t second = split + 4;
+  write_be32(out.data() + second, static_cast<std::uint32_t>(length - first_size));
+  std::memcpy(out.data() + second + 4, "IDAT", 4);
+  fix_chunk_crc(out, chunk);
+  fix_chunk_crc(out, second);
+  return out;
 }
 
 Bytes with_bit_depth(const Bytes& png, std::uint8_t bit_depth) {

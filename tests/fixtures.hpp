@@ -39,7 +39,8 @@ struct TarFile {
 Bytes tar(const std::vector<TarFile>& files);
 
 // A PNG made by stb_image_write: 8-bit, `channels` 1 (grey) or 3 (RGB), rows of width * channels bytes.
-Bytes png(int width, int height, int channels, const Bytes& pixels);
+// `row_filter` 0-4 (None, Sub, Up, Average, Paeth) filters every row so; -1 lets stb_image_write choose.
+Bytes png(int width, int height, int channels, const Bytes& pixels, int row_filter = -1);
 
 // 784 distinct-looking pixels for the digit numbered `n`, and the 28x28 grey PNG that holds them.
 Bytes digit_pixels(int n);
@@ -51,6 +52,9 @@ Bytes flip_chunk_byte(const Bytes& png, const std::string& type, std::size_t off
 
 // Recomputes the CRC of every chunk that `png` still holds whole, so that damage reaches the decoder.
 void fix_all_crcs(Bytes& png);
+
+// `png` with its image data split into two IDAT chunks, the first holding `first_size` bytes.
+Bytes with_idat_split(const Bytes& png, std::size_t first_size);
 
 // `png` claiming another bit depth in IHDR, with a valid CRC.
 Bytes with_bit_depth(const Bytes& png, std::uint8_t bit_depth);

@@ -2,36 +2,10 @@
 
 #include <algorithm>
 #include <array>
-#include <climits>
 #include <cstdlib>
 #include <cstring>
 
-// stb_image gives PNG and raw deflate in one header that also compiles to WebAssembly, where no zlib or
-// libpng can be fetched. Its allocations go through a cap so that no input can make it allocate without
-// bound (a gzip bomb fails with "outofmem" instead of exhausting memory).
-namespace {
-// The most stb may hold in one buffer: gunzip lowers it to its max_output while it inflates.
-thread_local std::size_t allocation_cap = mnist_sgd::kMaxInflatedBytes;
-void* capped_realloc(void* p, std::size_t size) { return size > allocation_cap ? nullptr : std::realloc(p, size); }
-}  // namespace
-#define STBI_MALLOC(size) capped_realloc(nullptr, size)
-#define STBI_REALLOC(p, size) capped_realloc(p, size)
-#define STBI_FREE(p) std::free(p)
-#define STBI_ONLY_PNG
-#define STBI_NO_STDIO
-#define STBI_NO_LINEAR
-#define STBI_NO_HDR
-#define STB_IMAGE_STATIC
-#define STB_IMAGE_IMPLEMENTATION
-#if defined(__GNUC__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wunused-function"
-#pragma GCC diagnostic ignored "-Wsign-compare"
-#endif
-#include <stb_image.h>
-#if defined(__GNUC__)
-#pragma GCC diagnostic pop
-#endif
+#include "inflate.hpp"
 
 namespace mnist_sgd {
 namespace {
@@ -104,55 +78,33 @@ Result<std::vector<std::uint8_t>> gunzip(ByteSpan gz, std::size_t max_output) {
   if (flags & 0x02) pos += 2;                // FHCRC
   if (pos >= n) return Error{"truncated gzip header"};
 
-  // The trailer's length is only a hint (it is mod 2^32, unchecked until the end, and maybe not the trailer
-  // at all in a truncated file), so the first buffer is also held to what deflate can expand n bytes into.
+  // Straight into the result, sized by the trailer's length (right in any honest file). That length is
+  // only a hint (mod 2^32, unchecked until the end, maybe not a trailer at all in a truncated file), so the
+  // buffer is also held to what deflate can expand the input into; if the data is longer than the trailer
+  // says, it is inflated again into buffers twice as large each time, so that memory stays within twice
+  // what the data really holds.
   constexpr std::size_t kDeflateMaxRatio = 1032;
-  const std::size_t declared = read_le32(p + n - 4);
-  max_output = std::min<std::size_t>(max_output, INT_MAX);  // stb counts in int
-  const int initial =
-      static_cast<int>(std::max<std::size_t>(std::min({declared, n * kDeflateMaxRatio, max_output}), 1));
-  struct CapGuard {
-    explicit CapGuard(std::size_t cap) { allocation_cap = cap; }
-    ~CapGuard() { allocation_cap = kMaxInflatedBytes; }
-  } cap_guard(max_output);
-
-  // stbi__do_zlib is stb_image's own inflate; calling it directly (not the public wrappers) lets us see how
-  // much input the deflate stream used, so the gzip trailer is read from where the stream really ends.
-  stbi__zbuf z{};
-  auto inflate_into = [&](char* buffer, int size, bool expandable) {
-    z = stbi__zbuf{};
-    z.zbuffer = const_cast<stbi_uc*>(p + pos);
-    z.zbuffer_end = const_cast<stbi_uc*>(p + n);
-    return stbi__do_zlib(&z, buffer, size, expandable ? 1 : 0, /*parse_header=*/0) != 0;
-  };
-  // First straight into the result, sized by the trailer (right in any honest file): copying 15 MB out of
-  // stb's buffer afterwards cost as much again, fresh memory being slow to touch.
-  std::vector<std::uint8_t> out(static_cast<std::size_t>(initial));
-  bool inflated = inflate_into(reinterpret_cast<char*>(out.data()), initial, /*expandable=*/false);
-  if (inflated) {
-    out.resize(static_cast<std::size_t>(z.zout - z.zout_start));
-  } else if (std::strcmp(stbi_failure_reason(), "output buffer limit") == 0) {
-    // More than the trailer says: again into a buffer stb grows (up to the cap), then copied.
-    std::vector<std::uint8_t>().swap(out);
-    char* buffer = static_cast<char*>(STBI_MALLOC(initial));
-    if (!buffer) return Error{"out of memory inflating the archive"};
-    inflated = inflate_into(buffer, initial, /*expandable=*/true);
-    if (inflated) out.assign(z.zout_start, z.zout);
-    std::free(z.zout_start);
+  const ByteSpan deflate_stream{p + pos, n - pos};
+  const std::size_t largest = n < max_output / kDeflateMaxRatio ? n * kDeflateMaxRatio : max_output;
+  std::vector<std::uint8_t> out(std::max<std::size_t>(std::min<std::size_t>(read_le32(p + n - 4), largest), 1));
+  InflateResult inflated = inflate(deflate_stream, out.data(), out.size());
+  while (inflated.status == InflateStatus::kOutputFull && out.size() < largest) {
+    out.assign(std::min(2 * out.size(), largest), 0);
+    inflated = inflate(deflate_stream, out.data(), out.size());
   }
-  const std::size_t stream_end = static_cast<std::size_t>(z.zbuffer - p) - z.num_bits / 8;
-  const bool input_exhausted = z.zbuffer >= z.zbuffer_end && stream_end + 8 > n;
-  if (!inflated) {
-    if (input_exhausted) return Error{"truncated archive: the compressed data ends early"};
-    if (std::strcmp(stbi_failure_reason(), "outofmem") == 0)
+  switch (inflated.status) {
+    case InflateStatus::kOk: break;
+    case InflateStatus::kTruncated: return Error{"truncated archive: the compressed data ends early"};
+    case InflateStatus::kOutputFull:
       return Error{"the archive inflates past " + mib(max_output) + " (not the MNIST sample)"};
-    return Error{"corrupt gzip data"};
+    case InflateStatus::kCorrupt: return Error{"corrupt gzip data"};
   }
-  const std::size_t size = out.size();
+  out.resize(inflated.output_size);
+  const std::size_t stream_end = pos + inflated.input_used;
   if (stream_end + 8 > n) return Error{"truncated archive: the gzip trailer is missing"};
   if (read_le32(p + stream_end) != crc32(out.data(), out.size()) && !kSkipChecksums)
     return Error{"corrupt archive: gzip checksum mismatch"};
-  if (read_le32(p + stream_end + 4) != static_cast<std::uint32_t>(size))
+  if (read_le32(p + stream_end + 4) != static_cast<std::uint32_t>(out.size()))
     return Error{"corrupt archive: gzip length mismatch"};
   return out;
 }
@@ -215,8 +167,10 @@ Result<std::vector<TarEntry>> untar(ByteSpan tar) {
     std::uint64_t checksum = 0, size = 0;
     if (!parse_octal(header + 148, 8, checksum) || !parse_octal(header + 124, 12, size))
       return Error{"corrupt tar header at byte " + std::to_string(pos)};
-    std::uint64_t sum = 0;
-    for (std::size_t i = 0; i < kBlock; ++i) sum += (i >= 148 && i < 156) ? ' ' : header[i];
+    // The checksum is the sum of the header's bytes, its own 8 counted as spaces.
+    std::uint64_t sum = 8 * ' ';
+    for (std::size_t i = 0; i < kBlock; ++i) sum += header[i];
+    for (std::size_t i = 148; i < 156; ++i) sum -= header[i];
     if (sum != checksum) return Error{"corrupt tar header at byte " + std::to_string(pos)};
 
     const std::size_t content_start = pos + kBlock;
@@ -245,33 +199,98 @@ Result<std::vector<TarEntry>> untar(ByteSpan tar) {
   return entries;
 }
 
-Result<std::vector<std::uint8_t>> decode_digit_png(ByteSpan png) {
-  // Check the header ourselves: it gives a precise message, and stb then allocates only 784 bytes.
+namespace {
+
+constexpr int kRowBytes = 1 + kImageSide;  // each row of the image data starts with its filter type
+
+// PNG's prediction of a byte from the bytes left of it, above it and above-left (section 9.2), by filter type.
+int predict(int filter, int left, int above, int above_left) {
+  switch (filter) {
+    case 1: return left;                  // Sub
+    case 2: return above;                 // Up
+    case 3: return (left + above) / 2;    // Average
+    case 4: {                             // Paeth: whichever neighbour is closest to left + above - above_left
+      const int to_left = std::abs(above - above_left), to_above = std::abs(left - above_left),
+                to_above_left = std::abs(left + above - 2 * above_left);
+      if (to_left <= to_above && to_left <= to_above_left) return left;
+      return to_above <= to_above_left ? above : above_left;
+    }
+    default: return 0;                    // None (decoded without predictions)
+  }
+}
+
+}  // namespace
+
+Result<void> decode_digit_png(ByteSpan png, std::uint8_t* pixels) {
   static const std::uint8_t kSignature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
-  if (png.size < 33 || std::memcmp(png.data, kSignature, 8) != 0 || std::memcmp(png.data + 12, "IHDR", 4) != 0)
+  if (png.size < 33 || std::memcmp(png.data, kSignature, 8) != 0 || read_be32(png.data + 8) != 13 ||
+      std::memcmp(png.data + 12, "IHDR", 4) != 0)
     return Error{"not a PNG image"};
   const std::uint32_t width = read_be32(png.data + 16), height = read_be32(png.data + 20);
-  const int bit_depth = png.data[24], colour_type = png.data[25];
-  // Every chunk must be whole and pass its CRC: stb_image checks neither, and would decode a damaged file.
+  const int bit_depth = png.data[24], colour_type = png.data[25], compression = png.data[26],
+            filtering = png.data[27], interlace = png.data[28];
+
+  // Every chunk must be whole and pass its CRC (the image data's own Adler-32 is left unchecked, as stb_image
+  // left it: the CRCs already cover those bytes). The image data may be split over several IDAT chunks.
+  ByteSpan zlib_stream;
+  int idat_chunks = 0;
+  std::vector<std::uint8_t> joined;  // only from a second IDAT chunk on
   for (std::size_t pos = 8;;) {
     if (pos + 12 > png.size) return Error{"corrupt PNG image: truncated"};
     const std::uint32_t length = read_be32(png.data + pos);
     if (length > png.size - pos - 12) return Error{"corrupt PNG image: truncated"};
     if (read_be32(png.data + pos + 8 + length) != crc32(png.data + pos + 4, length + 4) && !kSkipChecksums)
       return Error{"corrupt PNG image: checksum mismatch"};
-    if (std::memcmp(png.data + pos + 4, "IEND", 4) == 0) break;
+    const std::uint8_t* type = png.data + pos + 4;
+    const std::uint8_t* data = png.data + pos + 8;
+    if (std::memcmp(type, "IEND", 4) == 0) break;
+    if (std::memcmp(type, "IDAT", 4) == 0) {
+      if (++idat_chunks == 1) {
+        zlib_stream = {data, length};
+      } else {
+        if (idat_chunks == 2) joined.assign(zlib_stream.data, zlib_stream.data + zlib_stream.size);
+        joined.insert(joined.end(), data, data + length);
+        zlib_stream = {joined.data(), joined.size()};
+      }
+    } else if (pos > 8 && (type[0] & 0x20) == 0) {  // a critical chunk (upper-case first letter) but IHDR
+      return Error{"corrupt PNG image: unexpected critical chunk"};
+    }
     pos += 12 + length;
   }
-  if (width != kImageSide || height != kImageSide || bit_depth != 8 || colour_type != 0)
+  if (width != kImageSide || height != kImageSide || bit_depth != 8 || colour_type != 0 || interlace != 0)
     return Error{"image is " + std::to_string(width) + "x" + std::to_string(height) + " " +
                  std::to_string(bit_depth) + "-bit " + (colour_type == 0 ? "grey" : "colour") +
-                 ", expected 28x28 8-bit grey"};
-  int w = 0, h = 0, channels = 0;
-  stbi_uc* pixels = stbi_load_from_memory(png.data, static_cast<int>(png.size), &w, &h, &channels, 1);
-  if (!pixels) return Error{"corrupt PNG image"};
-  std::vector<std::uint8_t> out(pixels, pixels + kImagePixels);
-  stbi_image_free(pixels);
-  return out;
+                 (interlace != 0 ? " interlaced" : "") + ", expected 28x28 8-bit grey"};
+  if (compression != 0 || filtering != 0) return Error{"corrupt PNG image: unknown compression or filter method"};
+
+  if (idat_chunks == 0) return Error{"corrupt PNG image: no image data"};
+  // zlib (RFC 1950): deflate, no preset dictionary, header bytes a multiple of 31.
+  const std::uint8_t* z = zlib_stream.data;
+  if (zlib_stream.size < 2 || (z[0] & 0x0f) != 8 || (z[0] >> 4) > 7 || (z[0] << 8 | z[1]) % 31 != 0 ||
+      (z[1] & 0x20) != 0)
+    return Error{"corrupt PNG image: bad zlib header"};
+  std::uint8_t rows[kImageSide * kRowBytes];
+  const InflateResult inflated = inflate({z + 2, zlib_stream.size - 2}, rows, sizeof rows);
+  if (inflated.status != InflateStatus::kOk || inflated.output_size != sizeof rows)
+    return Error{"corrupt PNG image: bad image data"};
+  for (int y = 0; y < kImageSide; ++y)
+    if (rows[y * kRowBytes] > 4) return Error{"corrupt PNG image: unknown row filter"};
+
+  static const std::uint8_t kZeros[kImageSide] = {};  // above the first row
+  for (int y = 0; y < kImageSide; ++y) {
+    const std::uint8_t* filtered = rows + y * kRowBytes + 1;
+    std::uint8_t* row = pixels + y * kImageSide;
+    const std::uint8_t* above = y > 0 ? row - kImageSide : kZeros;
+    const int filter = filtered[-1];
+    if (filter == 0) {  // None, as in every row of the sample
+      std::memcpy(row, filtered, kImageSide);
+      continue;
+    }
+    for (int x = 0; x < kImageSide; ++x)
+      row[x] = static_cast<std::uint8_t>(
+          filtered[x] + predict(filter, x > 0 ? row[x - 1] : 0, above[x], x > 0 ? above[x - 1] : 0));
+  }
+  return {};
 }
 
 }  // namespace mnist_sgd

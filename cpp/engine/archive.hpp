@@ -33,7 +33,8 @@ Result<std::vector<TarEntry>> untar(ByteSpan tar);
 constexpr int kImageSide = 28;
 constexpr int kImagePixels = kImageSide * kImageSide;
 
-// A PNG that must be 28x28, 8-bit greyscale -> its 784 pixels, row by row.
-Result<std::vector<std::uint8_t>> decode_digit_png(ByteSpan png);
+// A PNG that must be 28x28, 8-bit greyscale, not interlaced -> its 784 pixels, row by row, into `pixels`
+// (written only when the whole image decodes).
+Result<void> decode_digit_png(ByteSpan png, std::uint8_t* pixels);
 
 }  // namespace mnist_sgd
