@@ -15,8 +15,10 @@ target_link_options(mnist_sgd_module PRIVATE
   --bind -Os -msimd128 -sMALLOC=emmalloc
   -sMODULARIZE=1 -sEXPORT_ES6=1 -sEXPORT_NAME=createMnistSgd
   -sENVIRONMENT=web,worker
-  -sALLOW_MEMORY_GROWTH=1 -sINITIAL_MEMORY=128MB
+  -sALLOW_MEMORY_GROWTH=1 -sINITIAL_MEMORY=16MB
   -sFILESYSTEM=0 -sDYNAMIC_EXECUTION=0)
+# 16 MB to start, grown as a sample is loaded: the page also runs a second instance, for its drawing
+# pad's predictions, which needs a few MB.
 
 set_target_properties(mnist-sgd PROPERTIES OUTPUT_NAME mnist-sgd-cli SUFFIX .cjs
   LINK_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/cmake/node-environment.js)

@@ -98,6 +98,8 @@ expect_error 2 "--init must be randn or pytorch" "--init xavier is a usage error
 expect_error 2 "--kernel must be fast or plain" "--kernel simd is a usage error" -- train --data "$tiny" --kernel simd
 expect_error 2 "--model must be linear, simple_net or baseline, got 'mlp'" "--model mlp is a usage error" \
   -- train --data "$tiny" --model mlp
+expect_error 2 "--save-params means nothing for --model baseline" "--save-params with the baseline is a usage error" \
+  -- train --data "$tiny" --model baseline --save-params "$work/baseline.txt"
 expect_error 2 "unknown option '--learning-rate'" "an unknown flag is a usage error" \
   -- train --data "$tiny" --learning-rate 1
 expect_error 2 "--lr needs a value" "a flag without its value is a usage error" -- train --data "$tiny" --lr
@@ -217,6 +219,13 @@ mismatch=$(awk -F'\t' '
 [[ -f $work/simple_net.txt && $(wc -l <"$work/simple_net.txt") -eq 23581 ]] ||
   problems+=("--save-params did not write 23,581 numbers")
 report "simple_net's 40 epochs from the reference init stay within 0.002 of PyTorch's" "${problems[@]}"
+
+# Without --lr and --epochs, simple_net trains as the book does: lr 0.1, 40 epochs (2 here, to be quick).
+run train --data "$MNIST_SAMPLE" --model simple_net --epochs 2
+problems=()
+((status == 0)) || problems+=("exit status $status, expected 0")
+grep -q "^simple_net, 2 epochs, lr 0.1, batch 256: validate_epoch" "$work/out" || problems+=("the summary does not say lr 0.1")
+report "simple_net's learning rate is the book's 0.1 unless given" "${problems[@]}"
 
 run train --data "$MNIST_SAMPLE" --model baseline
 problems=()

@@ -164,11 +164,12 @@ class Controller extends EventTarget {
     this.pause();
     return this.#enqueue(async () => {
       let loaded;
+      const settings = this.#settings;
       try {
         const bytes = url ? undefined : await readBytes();
         const progress = ({ received, decoded, total }) =>
           decoded === undefined ? this.#view.dataProgress(name, received, total) : this.#view.dataDecodeProgress(name, decoded, total);
-        loaded = await this.#worker.call('loadSample', { bytes, url, options: runOptions(this.#settings) },
+        loaded = await this.#worker.call('loadSample', { bytes, url, options: runOptions(settings) },
           bytes ? [bytes.buffer] : [], progress);
       } catch (error) {
         this.#view.dataError(name, error.message);
@@ -177,7 +178,7 @@ class Controller extends EventTarget {
       this.#view.dataLoaded(name, loaded.counts, loaded.decodeMs);
       if (!this.#run) this.#view.timings({ readyMs: performance.now(), decodeMs: loaded.decodeMs });
       this.#baseline = loaded.baseline;
-      this.#startRun(loaded, 'data');
+      this.#startRun(loaded, 'data', { settings });
     });
   }
 
@@ -199,28 +200,30 @@ class Controller extends EventTarget {
     this.pause();
     return this.#enqueue(async () => {
       let snapshot;
+      const settings = this.#settings;
       try {
-        const params = await readParamsFile(file, MODELS[this.#settings.model].paramCount);
-        snapshot = await this.#worker.call('importParams', { params, options: runOptions(this.#settings) }, [params.buffer]);
+        const params = await readParamsFile(file, MODELS[settings.model].paramCount);
+        snapshot = await this.#worker.call('importParams', { params, options: runOptions(settings) }, [params.buffer]);
       } catch (error) {
         this.#view.paramsError(file.name, error.message);
         return;
       }
-      this.#startRun(snapshot, 'import', file.name);
+      this.#startRun(snapshot, 'import', { settings, importedFrom: file.name });
       this.#view.paramsImported(file.name, snapshot.validation);
     });
   }
 
   // --- training -----------------------------------------------------------------------------------------
 
-  // reason: 'data', 'reset', 'settings' or 'import' (for the host page); importedFrom: the file's name.
-  #startRun(snapshot, reason, importedFrom = null) {
+  // reason: 'data', 'reset', 'settings' or 'import' (for the host page); settings: those the worker was
+  // sent for this run; importedFrom: the parameters file's name.
+  #startRun(snapshot, reason, { settings, importedFrom = null }) {
     const first = this.#run === null;
     // The run that ends joins the chart's comparison, unless the data changed under it.
     if (reason === 'data') this.#pastRuns = [];
     else if (this.#run.history.length) this.#pastRuns = [this.#run, ...this.#pastRuns].slice(0, PAST_RUNS);
     this.#run = {
-      settings: { ...this.#settings }, initial: snapshot.validation, history: [], batch: null,
+      settings, initial: snapshot.validation, history: [], batch: null,
       trained: importedFrom !== null, params: paramsOf(snapshot), insight: snapshot.insight, importedFrom,
     };
     this.#view.runError(null);
@@ -230,6 +233,9 @@ class Controller extends EventTarget {
     this.#requestRender();
     this.#predict();
     this.dispatchEvent(new CustomEvent(first ? 'ready' : 'run', { detail: { reason } }));
+    // Settings changed while the first sample loaded (a host page may set them before 'ready', say) started
+    // no run, there being none: the numbers on the page must belong to the settings shown, so one follows.
+    if (first && !sameRun(settings, this.#settings)) this.#restart('settings');
   }
 
   // One request to the worker (trainEpoch or trainBatch), then the record and the page catch up.
@@ -267,7 +273,10 @@ class Controller extends EventTarget {
 
   #restart(reason) {
     this.pause();
-    return this.#enqueue(async () => this.#startRun(await this.#worker.call('reset', { options: runOptions(this.#settings) }), reason));
+    return this.#enqueue(async () => {
+      const settings = this.#settings;
+      this.#startRun(await this.#worker.call('reset', { options: runOptions(settings) }), reason, { settings });
+    });
   }
 
   #changeSettings(edits) {
@@ -393,6 +402,9 @@ class Controller extends EventTarget {
 }
 
 const paramsOf = ({ model, params, weights }) => ({ model, params, weights });
+
+// Whether two sets of settings give the same run (the settings that only the page uses aside).
+const sameRun = (a, b) => JSON.stringify(runOptions(a)) === JSON.stringify(runOptions(b));
 
 const controller = new Controller();
 // Only a framed page listens to messages: the parent is the one window that may drive it.

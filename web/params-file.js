@@ -5,7 +5,7 @@
 // between the learner and the page.
 
 export const FILE_NAME = 'params.txt';
-const MAX_BYTES = 1024 * 1024;  // simple_net's file is about 320 KB: anything this big is the wrong file
+const MAX_BYTES = 1024 * 1024;  // simple_net's file is 320 KB as %.9g, 610 KB as numpy's %.18e: anything bigger is wrong
 
 // What strtof reads, less its hex, "inf" and "nan" forms: a file with those is not one to import.
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
@@ -20,7 +20,9 @@ export function parseParams(text, count) {
   let found = 0;
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
-    const line = lines[i].trim();  // also drops the \r of Windows line ends and a byte-order mark
+    // As parse_params does: spaces, tabs and the \r of Windows line ends around a number, and a byte-order
+    // mark before the first line, are not part of it.
+    const line = (i === 0 ? lines[i].replace(/^\uFEFF/, '') : lines[i]).replace(/^[ \t\r\f\v]+|[ \t\r\f\v]+$/g, '');
     if (!line) continue;
     if (found === count) throw new Error(`expected ${count} numbers, found more (line ${i + 1})`);
     const value = Math.fround(Number(line));  // a number too large for a float32 becomes Infinity here
@@ -34,7 +36,7 @@ export function parseParams(text, count) {
 /** A File the learner chose -> its `count` values, or an Error saying why it is not a parameters file. */
 export async function readParamsFile(file, count) {
   if (file.size === 0) throw new Error('the file is empty');
-  if (file.size > MAX_BYTES) throw new Error(`the file is larger than ${MAX_BYTES >> 20} MB (a parameters file is at most about 330 KB)`);
+  if (file.size > MAX_BYTES) throw new Error(`the file is larger than ${MAX_BYTES >> 20} MB (a parameters file is at most about 650 KB)`);
   return parseParams(await file.text(), count);
 }
 

@@ -224,7 +224,7 @@ export class View {
   // --- the parameters as a file -------------------------------------------------------------------------
 
   paramsExported(fileName, run) {
-    const { paramCount, layout } = MODELS[run.settings.model];
+    const { paramCount, layout } = MODELS[run.params.model];
     this.#el['params-error'].hidden = true;
     this.#el['params-status'].textContent = `Saved ${fileName}: the parameters of ${describeModel(run)}, ${count(paramCount)} lines (${layout}).`;
   }

@@ -1,6 +1,7 @@
 // The training worker: owns the engine, the loaded Sample and the Trainer, so that decoding and training
 // never block drawing or clicking on the page. Each message {id, method, args} gets exactly one reply,
-// {id, result} or {id, error}, in the order the messages came (worker-client.js relies on that).
+// {id, result} or {id, error}, which worker-client.js matches by id. (The page sends one request at a time,
+// in the order of the clicks: requests are not ordered here.)
 // Every reply that follows a change of the parameters carries the insight into the new model (see
 // #insight): computed here, next to the data, so that only what the page shows crosses to it.
 import { loadEngine } from './engine.js';
@@ -170,7 +171,7 @@ class Session {
   }
 
   // Fresh copies each time, so they can be transferred to the page rather than cloned: all the parameters
-  // (for export), and the first layer's weights, 784 per unit (for the maps).
+  // (for the page's own predictions), and the first layer's weights, 784 per unit (for the maps).
   #params() {
     return { model: this.#trainer.options.model, params: this.#trainer.getParams(), weights: this.#trainer.weights() };
   }
@@ -181,11 +182,6 @@ class Session {
   }
 }
 
-/**
- * A download started before anyone asks for it: follow(report) returns its bytes, and reports its progress
- * (the latest at once, then each chunk) to whoever asked. A failed download is reported to that request,
- * not as an unhandled rejection.
- */
 /**
  * A sample downloaded and decoded before anyone asks for it, so that the page's own start-up overlaps
  * the work: follow(report) returns what session.decode does, once (`taken` after), and reports progress

@@ -26,15 +26,18 @@ namespace mnist_sgd {
 namespace {
 
 constexpr const char* kUsage =
-    "usage: mnist-sgd train [--data PATH] [--epochs 20] [--lr 1] [--batch-size 256] [--seed 42]\n"
+    "usage: mnist-sgd train [--data PATH] [--epochs N] [--lr R] [--batch-size 256] [--seed 42]\n"
     "                       [--init randn|pytorch] [--init-params FILE] [--save-params FILE] [--shuffle]\n"
     "                       [--tsv] [--kernel fast|plain] [--model linear|simple_net|baseline]\n"
-    "       mnist-sgd data [--data PATH]\n";
+    "       mnist-sgd data [--data PATH]\n"
+    "--epochs, --lr and --init default to the book's for the model: 20, 1 and randn for linear;\n"
+    "40, 0.1 and pytorch for simple_net.\n";
 
 struct Options {
   std::string command;
   std::optional<std::string> data;
-  int epochs = 20;
+  std::optional<int> epochs;  // the model's book_schedule unless given
+  std::optional<float> lr;    // the model's book_schedule unless given
   TrainConfig config;
   std::optional<Init> init;  // the model's default_init unless given
   std::optional<std::string> init_params;
@@ -83,20 +86,22 @@ Result<Options> parse_options(const std::vector<std::string>& args) {
   options.command = args[0];
   if (options.command != "train" && options.command != "data")
     return Error{"unknown command '" + options.command + "' (expected train or data)"};
+  std::vector<std::string> given;  // the flags, without their values
   for (std::size_t i = 1; i < args.size(); ++i) {
     const std::string& flag = args[i];
     static const std::vector<std::string> kFlags = {"--data", "--epochs", "--lr", "--batch-size", "--seed",
                                                     "--init", "--init-params", "--save-params", "--kernel",
                                                     "--model", "--shuffle", "--tsv"};
     if (std::find(kFlags.begin(), kFlags.end(), flag) == kFlags.end()) return Error{"unknown option '" + flag + "'"};
+    given.push_back(flag);
     const bool takes_value = flag != "--shuffle" && flag != "--tsv";
     if (takes_value && i + 1 >= args.size()) return Error{flag + " needs a value"};
     const std::string value = takes_value ? args[++i] : "";
     std::optional<std::string> problem;
     if (flag == "--data") options.data = value;
     else if (options.command == "data") problem = "unknown option '" + flag + "' for data";
-    else if (flag == "--epochs") problem = parse_integer(flag, value, 0, 100000, options.epochs);
-    else if (flag == "--lr") problem = parse_learning_rate(value, options.config.lr);
+    else if (flag == "--epochs") problem = parse_integer(flag, value, 0, 100000, options.epochs.emplace());
+    else if (flag == "--lr") problem = parse_learning_rate(value, options.lr.emplace());
     else if (flag == "--batch-size") problem = parse_integer(flag, value, 1, kMaxBatchSize, options.config.batch_size);
     else if (flag == "--seed") problem = parse_integer(flag, value, 0, 1LL << 53, options.config.seed);
     else if (flag == "--init-params") options.init_params = value;
@@ -112,6 +117,16 @@ Result<Options> parse_options(const std::vector<std::string>& args) {
     else problem = "unknown option '" + flag + "'";
     if (problem) return Error{*problem};
   }
+  if (options.baseline) {
+    // The baseline has no parameters to draw, read, save or train: such a flag is a mistake to point out.
+    for (const char* flag : {"--init", "--init-params", "--save-params", "--kernel"}) {
+      if (std::find(given.begin(), given.end(), flag) != given.end())
+        return Error{std::string(flag) + " means nothing for --model baseline, which has no parameters"};
+    }
+  }
+  const BookSchedule book = book_schedule(options.model);
+  options.config.lr = options.lr.value_or(book.lr);
+  options.epochs = options.epochs.value_or(book.epochs);
   return options;
 }
 
@@ -157,7 +172,7 @@ int train(const Options& options) {
   if (options.tsv) std::printf("epoch\tvalidate_epoch\taccuracy\ttrain_loss\tms\n");
   std::vector<double> epoch_ms;
   Validation validation = trainer->validate_epoch();
-  for (int epoch = 1; epoch <= options.epochs; ++epoch) {
+  for (int epoch = 1; epoch <= *options.epochs; ++epoch) {
     auto stats = trainer->train_epoch();
     if (!stats) {
       if (!options.tsv && epoch > 1) std::printf("\n");
@@ -181,7 +196,7 @@ int train(const Options& options) {
     std::sort(epoch_ms.begin(), epoch_ms.end());
     const double median_ms = epoch_ms.empty() ? 0.0 : epoch_ms[epoch_ms.size() / 2];
     std::printf("%s%s, %d epochs, lr %g, batch %d: validate_epoch %.4f, accuracy %.4f (%d/%d), %.2f ms/epoch (median)\n",
-                options.epochs > 0 ? "\n" : "", model_name(options.model), options.epochs, static_cast<double>(options.config.lr),
+                *options.epochs > 0 ? "\n" : "", model_name(options.model), *options.epochs, static_cast<double>(options.config.lr),
                 options.config.batch_size, validation.validate_epoch, validation.accuracy, validation.correct,
                 validation.count, median_ms);
   }

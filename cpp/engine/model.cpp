@@ -140,6 +140,10 @@ std::size_t param_count(ModelKind kind) {
 
 Init default_init(ModelKind kind) { return kind == ModelKind::linear ? Init::randn : Init::pytorch_linear; }
 
+BookSchedule book_schedule(ModelKind kind) {
+  return kind == ModelKind::linear ? BookSchedule{1.0f, 20} : BookSchedule{0.1f, 40};
+}
+
 std::unique_ptr<Model> make_model(ModelKind kind, std::uint64_t seed, Init init) {
   return make<FastLinear, FastSimpleNet>(kind, seed, init);
 }

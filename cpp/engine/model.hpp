@@ -42,6 +42,13 @@ std::size_t param_count(ModelKind kind);  // 785, 23,581
 // simple_net, which the book builds from nn.Linear layers.
 Init default_init(ModelKind kind);
 
+// What the book trains each model with: lr 1 for 20 epochs (the linear model), lr 0.1 for 40 (simple_net).
+struct BookSchedule {
+  float lr;
+  int epochs;
+};
+BookSchedule book_schedule(ModelKind kind);
+
 // The models as the CLI and the page train them, each step taken by its fast kernel (kernels.hpp,
 // simple_net.hpp).
 std::unique_ptr<Model> make_model(ModelKind kind, std::uint64_t seed, Init init);

@@ -76,6 +76,17 @@ describe('the models side by side', () => {
     assert.equal(await tableRows(page).count(), 3);
   });
 
+  it('a model chosen while the data loads is the model that trains', async () => {
+    const { page: early, problems: earlyProblems } = await openPage(chromium.context, server.url.slice(0, -1));
+    await early.goto(server.url, { waitUntil: 'domcontentloaded' });
+    await early.getByLabel('Model', { exact: true }).selectOption('simple_net');
+    await waitForData(early);
+    await early.locator('#units-grid canvas:not([hidden])').nth(29).waitFor();
+    assert.match(await early.locator('#chart-legend').textContent(), /This run: simple_net, lr 0\.1/);
+    assert.deepEqual(earlyProblems, []);
+    await early.close();
+  });
+
   it('keeps earlier runs on the chart to compare when a setting starts a new one', async () => {
     await page.getByLabel('Learning rate').fill('0.5');
     await page.getByLabel('Learning rate').press('Enter');

@@ -4,7 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
@@ -81,13 +82,42 @@ test('the engine writes parameters byte for byte as the CLI does', () => {
     trainer.delete();
   }
   // What the native CLI saves after two epochs, the module writes after the same two.
-  const saved = path.join(root, 'build/simple_net-seed9-epoch2.txt');
-  execFileSync(path.join(root, 'build/native/mnist-sgd'),
-    ['train', '--data', archivePath, '--model', 'simple_net', '--lr', '0.1', '--seed', '9', '--epochs', '2', '--save-params', saved]);
-  const trainer = engine.createTrainer(sample, { model: 'simple_net', lr: 0.1, seed: 9 });
-  trainer.trainEpoch();
-  trainer.trainEpoch();
-  assert.equal(trainer.paramsText(), readFileSync(saved, 'utf8'));
-  trainer.delete();
+  const folder = mkdtempSync(path.join(tmpdir(), 'params-'));
+  try {
+    const saved = path.join(folder, 'params.txt');
+    execFileSync(path.join(root, 'build/native/mnist-sgd'),
+      ['train', '--data', archivePath, '--model', 'simple_net', '--lr', '0.1', '--seed', '9', '--epochs', '2', '--save-params', saved]);
+    const trainer = engine.createTrainer(sample, { model: 'simple_net', lr: 0.1, seed: 9 });
+    trainer.trainEpoch();
+    trainer.trainEpoch();
+    assert.equal(trainer.paramsText(), readFileSync(saved, 'utf8'));
+    trainer.delete();
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+});
+
+test('a Predictor loaded with a trainer\'s parameters gives its P(3), and keeps its model when refused', () => {
+  const predictor = engine.createPredictor();
+  const images = [0, 700, 2037].map((index) => sample.image('valid', index));
+  for (const model of ['linear', 'simple_net']) {
+    const trainer = engine.createTrainer(sample, { model });
+    trainer.trainEpoch();
+    predictor.load(model, trainer.getParams());
+    for (const image of images) assert.equal(predictor.predict(image), trainer.predict(image), model);
+    trainer.delete();
+  }
+  const before = predictor.predict(images[0]);
+  assert.throws(() => predictor.load('linear', new Float32Array(784)), { message: /expected 785 parameters/ });
+  assert.throws(() => predictor.load('mlp', new Float32Array(785)), { message: 'model must be "linear" or "simple_net"' });
+  assert.equal(predictor.predict(images[0]), before, 'the simple_net loaded before is still there');
+  const heap = engine.heapBytesInUse;
+  const params = new Float32Array(23581);
+  for (let i = 0; i < 200; i++) {
+    predictor.load('simple_net', params);
+    predictor.predict(images[1]);
+  }
+  assert.equal(engine.heapBytesInUse, heap, 'reloading does not grow the heap');
+  predictor.delete();
 });
 
