@@ -193,7 +193,8 @@ export class View {
     } else {
       this.#paintUnits(weights);
       this.#el.bias.textContent = `${MODELS[model].units} hidden units, one map each. Each map is on its own scale, ` +
-        `its largest weight at the palette's end, so that weak units show their shape too; the legend is the largest of all.`;
+        `its largest weight at the palette's end, so that weak units show their shape too; the legend's ends are the ` +
+        `largest weight of any unit, ±${scale.toFixed(2)}.`;
     }
     this.#el['legend-min'].textContent = `−${scale.toFixed(2)}`;
     this.#el['legend-max'].textContent = `+${scale.toFixed(2)}`;
