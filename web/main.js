@@ -27,7 +27,7 @@ class Controller extends EventTarget {
   #classifier = new DrawingClassifier();
   // The current run, null until a dataset is loaded: {settings, initial, history, batch, trained, params,
   // insight, importedFrom}. `initial` is the validation at epoch 0, `insight` the worker's about the
-  // current model, `params` its parameters ({model, params, weights}).
+  // current model, `params` its parameters ({model, params}).
   #run = null;
   #pastRuns = [];  // the last few runs that trained, newest first, for the chart: {settings, initial, history}
   #baseline = null;  // the pixel-similarity model's accuracy on the loaded data: {threes, sevens, mean}
@@ -401,7 +401,7 @@ class Controller extends EventTarget {
   }
 }
 
-const paramsOf = ({ model, params, weights }) => ({ model, params, weights });
+const paramsOf = ({ model, params }) => ({ model, params });
 
 // Whether two sets of settings give the same run (the settings that only the page uses aside).
 const sameRun = (a, b) => JSON.stringify(runOptions(a)) === JSON.stringify(runOptions(b));

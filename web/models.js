@@ -23,3 +23,6 @@ export const MODEL_NAMES = Object.freeze(Object.keys(MODELS));
 
 /** The bias of the linear model's 785 parameters (its last). */
 export const linearBias = (params) => params[784];
+
+/** The first layer's weights of a model's parameters: 784 per unit, unit by unit (both layouts start with them). */
+export const inputWeights = (model, params) => params.subarray(0, MODELS[model].units * 784);

@@ -4,7 +4,7 @@ import { AccuracyChart } from './chart.js';
 import { paintDiverging, paintDigit, paintLegend } from './heatmap.js';
 import { InsightView } from './insight-view.js';
 import { count } from './format.js';
-import { MODELS, linearBias } from './models.js';
+import { MODELS, inputWeights, linearBias } from './models.js';
 
 const megabytes = (bytes) => (bytes / 1e6).toFixed(1);
 const percent = (p) => `${Math.round(100 * p)}%`;
@@ -181,7 +181,8 @@ export class View {
   }
 
   /** The first layer's weights as 28x28 maps: one for the linear model, one per hidden unit of simple_net. */
-  renderWeights({ model, params, weights }) {
+  renderWeights({ model, params }) {
+    const weights = inputWeights(model, params);
     const linear = model === 'linear';
     this.#el['weights-map'].hidden = this.#el['weights-linear'].hidden = !linear;
     this.#el['units-grid'].hidden = this.#el['weights-simple-net'].hidden = linear;
@@ -323,7 +324,7 @@ function endOf(run) {
 }
 
 /** A run's settings in a few words: "simple_net, lr 0.1, batch 256, seed 42". */
-export function describeSettings({ model, lr, batchSize, seed, shuffle, init }) {
+function describeSettings({ model, lr, batchSize, seed, shuffle, init }) {
   const parts = [model, `lr ${lr}`, `batch ${batchSize}`, `seed ${seed}`];
   if (init !== 'default') parts.push(`init ${init}`);
   if (shuffle) parts.push('shuffled');

@@ -170,10 +170,9 @@ class Session {
     return image;
   }
 
-  // Fresh copies each time, so they can be transferred to the page rather than cloned: all the parameters
-  // (for the page's own predictions), and the first layer's weights, 784 per unit (for the maps).
+  // A fresh copy each time, so that it can be transferred to the page rather than cloned.
   #params() {
-    return { model: this.#trainer.options.model, params: this.#trainer.getParams(), weights: this.#trainer.weights() };
+    return { model: this.#trainer.options.model, params: this.#trainer.getParams() };
   }
 
   #requireTrainer() {

@@ -3,22 +3,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { archive, archivePath, cli, engine, nativeCli, root, sample, site, wasmCli } from './module.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const site = path.join(root, 'build/site');
 const reference = path.join(root, 'tests/reference/linear-seed42-lr1-bs256-e20');
-const archivePath = process.env.MNIST_SAMPLE;
-assert.ok(archivePath && existsSync(archivePath) && statSync(archivePath).isFile(),
-  `MNIST_SAMPLE must name mnist_sample.tgz (got ${archivePath ?? 'nothing'})`);
-
-const { loadEngine } = await import(path.join(site, 'engine.js'));
-const engine = await loadEngine({ wasmBinary: readFileSync(path.join(site, 'mnist_sgd.wasm')) });
-const archive = new Uint8Array(readFileSync(archivePath));
-const sample = engine.loadSample(archive);
 
 const readNumbers = (file) => readFileSync(file, 'utf8').trim().split('\n').map(Number);
 const readTrajectory = (file) => readFileSync(file, 'utf8').trim().split('\n').slice(1)
@@ -92,9 +82,6 @@ test('step batch walks through an epoch and then starts the next one', () => {
 });
 
 // Runs a CLI and returns its stdout; the wasm CLI runs with the optimising compiler from the start (see scripts/mnist-sgd).
-const cli = (command, args) => execFileSync(command[0], [...command.slice(1), ...args], { encoding: 'utf8' });
-const nativeCli = [path.join(root, 'build/native/mnist-sgd')];
-const wasmCli = ['node', '--no-experimental-fetch', '--no-liftoff', path.join(root, 'build/wasm/mnist-sgd-cli.cjs')];
 const withoutTimes = (tsv) => tsv.trim().split('\n').map((line) => line.split('\t').slice(0, 4).join('\t'));
 
 for (const args of [

@@ -3,23 +3,13 @@
 // byte as the CLI's --save-params writes it. Run by scripts/test.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { archivePath, cli, engine, nativeCli, root, sample, site } from './module.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const site = path.join(root, 'build/site');
 const references = path.join(root, 'tests/reference');
-const archivePath = process.env.MNIST_SAMPLE;
-assert.ok(archivePath && existsSync(archivePath) && statSync(archivePath).isFile(),
-  `MNIST_SAMPLE must name mnist_sample.tgz (got ${archivePath ?? 'nothing'})`);
-
-const { loadEngine } = await import(path.join(site, 'engine.js'));
 const { parseParams } = await import(path.join(site, 'params-file.js'));
-const engine = await loadEngine({ wasmBinary: readFileSync(path.join(site, 'mnist_sgd.wasm')) });
-const sample = engine.loadSample(new Uint8Array(readFileSync(archivePath)));
 const referenceText = (run, file) => readFileSync(path.join(references, run, file), 'utf8');
 const readTrajectory = (text) => text.trim().split('\n').slice(1).map((line) => line.split('\t').map(Number));
 const SIMPLE_NET = 'simple_net-seed42-lr0.1-bs256-e40';
@@ -85,8 +75,7 @@ test('the engine writes parameters byte for byte as the CLI does', () => {
   const folder = mkdtempSync(path.join(tmpdir(), 'params-'));
   try {
     const saved = path.join(folder, 'params.txt');
-    execFileSync(path.join(root, 'build/native/mnist-sgd'),
-      ['train', '--data', archivePath, '--model', 'simple_net', '--lr', '0.1', '--seed', '9', '--epochs', '2', '--save-params', saved]);
+    cli(nativeCli, ['train', '--data', archivePath, '--model', 'simple_net', '--lr', '0.1', '--seed', '9', '--epochs', '2', '--save-params', saved]);
     const trainer = engine.createTrainer(sample, { model: 'simple_net', lr: 0.1, seed: 9 });
     trainer.trainEpoch();
     trainer.trainEpoch();
