@@ -113,7 +113,8 @@ TEST_CASE("simple_net's fast SGD step equals the spec's on one batch", "[simple_
   spec.b2 -= lr * grads.b2;
 
   SimpleNetParams fast = start;
-  const float loss = sgd_step_simple_net(set, rows.data(), static_cast<int>(rows.size()), lr, fast);
+  std::vector<float> workspace;
+  const float loss = sgd_step_simple_net(set, rows.data(), static_cast<int>(rows.size()), lr, fast, workspace);
 
   CHECK(loss == Approx(grads.loss).epsilon(1e-6));
   const float gap = test_support::largest_gap(to_flat(fast), to_flat(spec));

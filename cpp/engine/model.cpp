@@ -98,8 +98,11 @@ class FastSimpleNet final : public SimpleNet {
  public:
   using SimpleNet::SimpleNet;
   float sgd_step(const Dataset& set, const int* rows, int count, float lr) override {
-    return sgd_step_simple_net(set, rows, count, lr, params_);
+    return sgd_step_simple_net(set, rows, count, lr, params_, grad_w1_);
   }
+
+ private:
+  std::vector<float> grad_w1_;  // the fast step's workspace
 };
 
 class SpecSimpleNet final : public SimpleNet {

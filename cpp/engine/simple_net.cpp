@@ -162,7 +162,8 @@ float output(const Forward& forward, const f32x4 (&w2)[kHiddenVectors], float b2
 
 }  // namespace
 
-float sgd_step_simple_net(const Dataset& set, const int* rows, int count, float lr, SimpleNetParams& params) {
+float sgd_step_simple_net(const Dataset& set, const int* rows, int count, float lr, SimpleNetParams& params,
+                          std::vector<float>& grad_w1) {
   float* w1 = params.w1.data();  // column-major: w1 + p * 30 is pixel p's column
   f32x4 b1[kHiddenVectors], w2[kHiddenVectors];
   load_units(params.b1.data(), b1);
@@ -170,7 +171,7 @@ float sgd_step_simple_net(const Dataset& set, const int* rows, int count, float 
   const float inv_batch = 1.0f / static_cast<float>(count);
 
   // The gradients, with w1's columns padded to 32 units so that each is 8 whole vectors.
-  std::vector<f32x4> grad_w1(static_cast<std::size_t>(kInputs) * kHiddenVectors);
+  grad_w1.assign(static_cast<std::size_t>(kInputs) * kHiddenVectors * kLanes, 0.0f);
   f32x4 grad_b1[kHiddenVectors] = {}, grad_w2[kHiddenVectors] = {};
   float grad_b2 = 0.0f;
   float loss_sum = 0.0f;
@@ -194,19 +195,20 @@ float sgd_step_simple_net(const Dataset& set, const int* rows, int count, float 
     grad_b2 += dz;
     for (int k = 0; k < forward.ink_count; ++k) {
       const int p = forward.ink[k];
-      f32x4* column = &grad_w1[static_cast<std::size_t>(p) * kHiddenVectors];
+      float* column = &grad_w1[static_cast<std::size_t>(p) * kHiddenVectors * kLanes];
       const float xp = x[p];
-      for (int v = 0; v < kHiddenVectors; ++v) column[v] += xp * dpre[v];
+      for (int v = 0; v < kHiddenVectors; ++v) store(column + v * kLanes, load(column + v * kLanes) + xp * dpre[v]);
     }
   }
 
   // SGD: p -= lr * grad.
   for (int p = 0; p < kInputs; ++p) {
     float* column = w1 + p * kHidden;
-    const f32x4* grad = &grad_w1[static_cast<std::size_t>(p) * kHiddenVectors];
-    for (int v = 0; v < kFullVectors; ++v) store(column + v * kLanes, load(column + v * kLanes) - lr * grad[v]);
-    column[28] -= lr * grad[kFullVectors][0];
-    column[29] -= lr * grad[kFullVectors][1];
+    const float* grad = &grad_w1[static_cast<std::size_t>(p) * kHiddenVectors * kLanes];
+    for (int v = 0; v < kFullVectors; ++v)
+      store(column + v * kLanes, load(column + v * kLanes) - lr * load(grad + v * kLanes));
+    column[28] -= lr * grad[28];
+    column[29] -= lr * grad[29];
   }
   for (int h = 0; h < kHidden; ++h) {
     params.b1[h] -= lr * grad_b1[h / kLanes][h % kLanes];

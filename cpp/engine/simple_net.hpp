@@ -56,8 +56,9 @@ SimpleNetGradients calc_grad(const Eigen::MatrixXf& xb, const Eigen::VectorXf& y
 // The fast path. One SGD step, p -= lr * grad, on set[rows[0..count)]; returns the batch's mnist_loss
 // (before the step). Each image is taken forward and backward at once, and only its inked pixels are
 // read: four fifths of an MNIST digit is blank, and a blank pixel adds nothing to the hidden layer or to
-// the gradient of w1.
-float sgd_step_simple_net(const Dataset& set, const int* rows, int count, float lr, SimpleNetParams& params);
+// the gradient of w1. grad_w1 is the step's workspace (kept by the caller, so that a step allocates nothing).
+float sgd_step_simple_net(const Dataset& set, const int* rows, int count, float lr, SimpleNetParams& params,
+                          std::vector<float>& grad_w1);
 
 // The probability that one image x (784) is a 3.
 float predict_three(const float* x, const SimpleNetParams& params);
