@@ -89,11 +89,11 @@ mnist_sgd::Dataset random_dataset(int n, std::uint64_t seed, double blank_groups
   mnist_sgd::Rng rng(seed);
   mnist_sgd::Dataset set;
   for (int i = 0; i < n; ++i) {
+    float* x = set.append(i % 2 == 0 ? 1.0f : 0.0f);
     for (int group = 0; group < mnist_sgd::kInputs / 4; ++group) {
       const bool blank = blank_groups > 0.0 && rng.uniform() < blank_groups;
-      for (int p = 0; p < 4; ++p) set.x.push_back(blank ? 0.0f : static_cast<float>(rng.below(256)) / 255.0f);
+      for (int p = 0; p < 4; ++p) *x++ = blank ? 0.0f : static_cast<float>(rng.below(256)) / 255.0f;
     }
-    set.y.push_back(i % 2 == 0 ? 1.0f : 0.0f);
   }
   return set;
 }

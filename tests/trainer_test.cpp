@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <memory>
+#include <numeric>
 #include <vector>
 
 #include "kernels.hpp"
@@ -40,8 +41,8 @@ std::shared_ptr<const MnistSample> tiny_sample() {
   auto sample = std::make_shared<MnistSample>();
   for (Dataset* set : {&sample->train, &sample->valid}) {
     for (int i = 0; i < 2; ++i) {
-      for (int p = 0; p < kInputs; ++p) set->x.push_back(static_cast<float>((p * (i + 3)) % 256) / 255.0f);
-      set->y.push_back(i == 0 ? 1.0f : 0.0f);
+      float* x = set->append(i == 0 ? 1.0f : 0.0f);
+      for (int p = 0; p < kInputs; ++p) x[p] = static_cast<float>((p * (i + 3)) % 256) / 255.0f;
     }
   }
   return sample;
@@ -135,9 +136,11 @@ TEST_CASE("validate_epoch is the mean of per-batch accuracies rounded to four pl
   int batches = 0;
   for (int first = 0; first < valid.size(); first += batch_size) {
     const int count = std::min(batch_size, valid.size() - first);
-    const Eigen::MatrixXf xb = Eigen::Map<const Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
-        valid.image(first), count, kInputs);
-    const Eigen::VectorXf yb = Eigen::Map<const Eigen::VectorXf>(valid.y.data() + first, count);
+    std::vector<int> rows(static_cast<std::size_t>(count));
+    std::iota(rows.begin(), rows.end(), first);
+    Eigen::MatrixXf xb;
+    Eigen::VectorXf yb;
+    test_support::batch_of(valid, rows, xb, yb);
     sum += batch_accuracy(linear1(xb, params), yb);
     ++batches;
   }

@@ -39,7 +39,9 @@ export class Engine {
    * Decodes mnist_sample.tgz. Throws an Error whose message names the problem.
    * tar: the bytes are the tar inside the archive, already inflated by the caller.
    */
-  loadSample(bytes: Uint8Array, options?: { tar?: boolean; onProgress?: (decoded: number, total: number) => void }): Sample;
+  loadSample(bytes: Uint8Array, options?: { tar?: boolean; onProgress?: (decodedBytes: number, totalBytes: number) => void }): Sample;
+  /** Decodes an archive while it arrives: write() each piece, then finish(). */
+  sampleLoader(options?: { tar?: boolean }): SampleLoader;
   createTrainer(sample: Sample, options?: Partial<RunOptions>): Trainer;
   /** A model without a dataset, to predict with parameters trained elsewhere. */
   createPredictor(): Predictor;
@@ -47,6 +49,15 @@ export class Engine {
   preprocessDrawing(ink: ArrayLike<number>, width: number, height: number): Float32Array | null;
   readonly memoryBytes: number;
   readonly heapBytesInUse: number;
+}
+
+export class SampleLoader {
+  /** The archive's next bytes; throws an Error naming the problem as soon as they show it (the load then ends). */
+  write(bytes: Uint8Array): void;
+  /** After the last piece: the Sample, its images in the seed's order. */
+  finish(): Sample;
+  /** Stops the load and frees what it read. */
+  cancel(): void;
 }
 
 export class Sample {

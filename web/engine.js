@@ -8,7 +8,7 @@
 //   for (let epoch = 0; epoch < 20; epoch++) trainer.trainEpoch();
 //   console.log(trainer.validate().validateEpoch);  // the book's metric
 //   trainer.delete(); sample.delete();
-const DECODE_BATCH = 512;  // images per call while loading
+const WRITE_BYTES = 64 * 1024;  // bytes of an archive per call into the engine
 
 /**
  * The seed's settings: the linear model, lr 1, batch 256, no shuffling, and the model's own initialisation
@@ -53,27 +53,26 @@ export class Engine {
   /**
    * Decodes mnist_sample.tgz (its bytes) into a Sample. Throws an Error naming the problem.
    * @param {Uint8Array} bytes
-   * @param {{tar?: boolean, onProgress?: (decoded: number, total: number) => void}} [options]
+   * @param {{tar?: boolean, onProgress?: (decodedBytes: number, totalBytes: number) => void}} [options]
    *   tar: the bytes are the archive's tar, already inflated (e.g. by DecompressionStream('gzip'));
-   *   onProgress: called after each batch of images.
+   *   onProgress: called as the bytes are decoded, a piece at a time.
    */
   loadSample(bytes, { tar = false, onProgress } = {}) {
     if (!(bytes instanceof Uint8Array)) throw new TypeError('the archive must be given as a Uint8Array');
-    const handle = new this.#module.Sample();
-    try {
-      check(handle.begin(bytes, tar));
-      // A few hundred images per call: V8 replaces its baseline code with optimised code only between calls
-      // from JavaScript, so one long call would decode everything with the slow code.
-      for (let progress = { decoded: 0, total: 1 }; progress.decoded < progress.total;) {
-        progress = handle.decode(DECODE_BATCH);
-        check(progress.error);
-        onProgress?.(progress.decoded, progress.total);
-      }
-    } catch (error) {
-      handle.delete();
-      throw error;
+    const loader = this.sampleLoader({ tar });
+    for (let start = 0; start < bytes.length; start += WRITE_BYTES) {
+      loader.write(bytes.subarray(start, start + WRITE_BYTES));
+      onProgress?.(Math.min(start + WRITE_BYTES, bytes.length), bytes.length);
     }
-    return new Sample(handle);
+    return loader.finish();
+  }
+
+  /**
+   * Decodes an archive while it arrives, as a download does: write() each piece, then finish() for the
+   * Sample. Images are read as their bytes come, so that little is left to do once the last piece is in.
+   */
+  sampleLoader({ tar = false } = {}) {
+    return new SampleLoader(new this.#module.Sample(), tar);
   }
 
   /** A training run of options.model ('linear' or 'simple_net') on a sample, parameters drawn from options.seed. */
@@ -111,6 +110,52 @@ export class Engine {
   /** Bytes allocated on the C++ heap and not yet freed (for leak checks). */
   get heapBytesInUse() {
     return this.#module.heapBytesInUse();
+  }
+}
+
+/** An archive being decoded as it arrives (see Engine.sampleLoader). A failed write or finish ends it. */
+export class SampleLoader {
+  #handle;
+
+  constructor(handle, tar) {
+    this.#handle = handle;
+    handle.begin(tar);
+  }
+
+  /** The archive's next bytes. Throws an Error naming the problem as soon as they show it. */
+  write(bytes) {
+    if (!(bytes instanceof Uint8Array)) throw new TypeError('the archive must be given as a Uint8Array');
+    const handle = this.#requireHandle();
+    // In pieces of at most WRITE_BYTES: V8 replaces a function's baseline code with optimised code only
+    // between calls from JavaScript, so one long call would decode a megabyte with the slow code.
+    for (let start = 0; start < bytes.length; start += WRITE_BYTES) {
+      this.#check(handle.write(bytes.subarray(start, start + WRITE_BYTES)));
+    }
+  }
+
+  /** After the last piece: the Sample, its images in the seed's order. */
+  finish() {
+    const handle = this.#requireHandle();
+    this.#check(handle.end());
+    this.#handle = null;
+    return new Sample(handle);
+  }
+
+  /** Stops loading (a download that failed, or a newer one) and frees what was read. */
+  cancel() {
+    this.#handle?.delete();
+    this.#handle = null;
+  }
+
+  #requireHandle() {
+    if (!this.#handle) throw new Error('this load has ended');
+    return this.#handle;
+  }
+
+  #check(error) {
+    if (!error) return;
+    this.cancel();
+    throw new Error(error);
   }
 }
 

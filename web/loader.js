@@ -5,10 +5,10 @@
 export const MAX_ARCHIVE_BYTES = 64 * 1024 * 1024;
 
 /**
- * Downloads url into one Uint8Array, calling onProgress(receivedBytes, totalBytes or 0 when unknown)
- * as chunks arrive.
+ * Downloads url, handing each piece to onChunk(bytes, receivedBytes, totalBytes or 0 when unknown) as it
+ * arrives. If onChunk throws, the download stops and download() rejects with that error.
  */
-export async function download(url, onProgress) {
+export async function download(url, onChunk) {
   const response = await fetch(url);
   if (!response.ok) throw new Error(`could not download ${url} (HTTP ${response.status} ${response.statusText})`);
   // A compressing server makes Content-Length the compressed size: then the total is unknown.
@@ -16,17 +16,19 @@ export async function download(url, onProgress) {
   const total = encoded ? 0 : Number(response.headers.get('Content-Length')) || 0;
   if (total > MAX_ARCHIVE_BYTES) throw new Error(`${url} is larger than ${MAX_ARCHIVE_BYTES >> 20} MiB`);
   const reader = response.body.getReader();
-  const chunks = [];
   let received = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    received += value.length;
-    if (received > MAX_ARCHIVE_BYTES) throw new Error(`${url} is larger than ${MAX_ARCHIVE_BYTES >> 20} MiB`);
-    chunks.push(value);
-    onProgress(received, total);
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      received += value.length;
+      if (received > MAX_ARCHIVE_BYTES) throw new Error(`${url} is larger than ${MAX_ARCHIVE_BYTES >> 20} MiB`);
+      onChunk(value, received, total);
+    }
+  } catch (error) {
+    reader.cancel().catch(() => {});
+    throw error;
   }
-  return concatenate(chunks, received);
 }
 
 /** A File (from the file input or a drop) -> its bytes, after checking its size. */
@@ -34,14 +36,4 @@ export async function readFile(file) {
   if (file.size === 0) throw new Error('the file is empty');
   if (file.size > MAX_ARCHIVE_BYTES) throw new Error(`the file is larger than ${MAX_ARCHIVE_BYTES >> 20} MiB`);
   return new Uint8Array(await file.arrayBuffer());
-}
-
-function concatenate(chunks, length) {
-  const bytes = new Uint8Array(length);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return bytes;
 }

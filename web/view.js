@@ -55,7 +55,7 @@ export class View {
       bar.value = received;
     }
     this.#el['data-bytes'].textContent = total ? `${megabytes(received)} of ${megabytes(total)} MB` : `${megabytes(received)} MB`;
-    this.#setText('data-status', `Downloading ${name}…`);
+    this.#setText('data-status', `Downloading and decoding ${name}…`);
   }
 
   dataDecodeProgress(name, decoded, total) {
@@ -63,7 +63,7 @@ export class View {
     this.#el['data-progress'].hidden = false;
     bar.max = total;
     bar.value = decoded;
-    this.#el['data-bytes'].textContent = `${count(decoded)} of ${count(total)} images`;
+    this.#el['data-bytes'].textContent = `${megabytes(decoded)} of ${megabytes(total)} MB`;
     this.#setText('data-status', `Decoding ${name} in WebAssembly…`);
   }
 

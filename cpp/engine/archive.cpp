@@ -19,7 +19,8 @@ std::uint32_t read_be32(const std::uint8_t* p) {
 }
 
 // CRC-32 (IEEE), four bytes per step ("slicing by 4"): the archive's 15 MB are checked on every load.
-std::uint32_t crc32(const std::uint8_t* data, std::size_t size) {
+// `crc` is the CRC of the bytes before these (0 for none).
+std::uint32_t crc32(const std::uint8_t* data, std::size_t size, std::uint32_t crc = 0) {
   // tables[0] is the classic byte table; tables[k][n] is the CRC of byte n followed by k zero bytes.
   static const std::array<std::array<std::uint32_t, 256>, 4> tables = [] {
     std::array<std::array<std::uint32_t, 256>, 4> t{};
@@ -32,7 +33,7 @@ std::uint32_t crc32(const std::uint8_t* data, std::size_t size) {
       for (int k = 1; k < 4; ++k) t[k][n] = t[0][t[k - 1][n] & 0xff] ^ (t[k - 1][n] >> 8);
     return t;
   }();
-  std::uint32_t crc = 0xffffffffu;
+  crc ^= 0xffffffffu;
   std::size_t i = 0;
   for (; i + 4 <= size; i += 4) {
     crc ^= read_le32(data + i);
@@ -53,13 +54,40 @@ constexpr bool kSkipChecksums = false;
 
 }  // namespace
 
-Result<std::vector<std::uint8_t>> gunzip(ByteSpan gz, std::size_t max_output) {
-  const std::uint8_t* p = gz.data;
-  const std::size_t n = gz.size;
-  if (n == 0) return Error{"the file is empty"};
-  if (n > kMaxArchiveBytes) return Error{"the archive is larger than " + mib(kMaxArchiveBytes)};
-  if (n < 2 || p[0] != 0x1f || p[1] != 0x8b) return Error{"not a gzip file (expected a .tgz archive)"};
-  if (n < 18) return Error{"truncated gzip file"};
+GunzipStream::GunzipStream(std::size_t max_output)
+    : max_output_(max_output), inflate_(std::make_unique<InflateStream>()) {}
+GunzipStream::GunzipStream(GunzipStream&&) noexcept = default;
+GunzipStream& GunzipStream::operator=(GunzipStream&&) noexcept = default;
+GunzipStream::~GunzipStream() = default;
+
+Result<void> GunzipStream::write(ByteSpan bytes, const ByteReceiver& receive) {
+  received_ += bytes.size;
+  if (received_ > kMaxArchiveBytes) return Error{"the archive is larger than " + mib(kMaxArchiveBytes)};
+  input_.erase(input_.begin(), input_.begin() + static_cast<std::ptrdiff_t>(input_used_));
+  input_used_ = 0;
+  input_.insert(input_.end(), bytes.data, bytes.data + bytes.size);
+  return inflate_input(/*last=*/false, receive);
+}
+
+Result<void> GunzipStream::end(const ByteReceiver& receive) {
+  if (received_ == 0) return Error{"the file is empty"};
+  if (auto inflated = inflate_input(/*last=*/true, receive); !inflated) return inflated;
+  const std::uint8_t* trailer = input_.data() + input_used_;
+  if (input_.size() - input_used_ < 8) return Error{"truncated archive: the gzip trailer is missing"};
+  if (read_le32(trailer) != crc_ && !kSkipChecksums) return Error{"corrupt archive: gzip checksum mismatch"};
+  if (read_le32(trailer + 4) != static_cast<std::uint32_t>(output_size_))
+    return Error{"corrupt archive: gzip length mismatch"};
+  // Only a whole, checked stream gets to the receiver's last call.
+  auto taken = receive(inflate_->output(), /*last=*/true);
+  if (!taken) return Error{taken.error()};
+  return {};
+}
+
+Result<void> GunzipStream::read_header(bool last) {
+  const std::uint8_t* p = input_.data();
+  const std::size_t n = input_.size();
+  if (n >= 1 && (p[0] != 0x1f || (n >= 2 && p[1] != 0x8b))) return Error{"not a gzip file (expected a .tgz archive)"};
+  if (n < 18) return last ? Error{n < 2 ? "not a gzip file (expected a .tgz archive)" : "truncated gzip file"} : Result<void>();
   if (p[2] != 8) return Error{"unsupported gzip compression method"};
 
   // Header: fixed 10 bytes, then the optional fields its flags announce.
@@ -70,43 +98,59 @@ Result<std::vector<std::uint8_t>> gunzip(ByteSpan gz, std::size_t max_output) {
     ++pos;
   };
   if (flags & 0x04) {  // FEXTRA
-    if (pos + 2 > n) return Error{"truncated gzip header"};
+    if (pos + 2 > n) return last ? Error{"truncated gzip header"} : Result<void>();
     pos += 2 + (p[pos] | (p[pos + 1] << 8));
   }
   if (flags & 0x08) skip_zero_terminated();  // FNAME
   if (flags & 0x10) skip_zero_terminated();  // FCOMMENT
   if (flags & 0x02) pos += 2;                // FHCRC
-  if (pos >= n) return Error{"truncated gzip header"};
+  if (pos >= n) return last ? Error{"truncated gzip header"} : Result<void>();
+  input_.erase(input_.begin(), input_.begin() + static_cast<std::ptrdiff_t>(pos));
+  header_read_ = true;
+  return {};
+}
 
-  // Straight into the result, sized by the trailer's length (right in any honest file). That length is
-  // only a hint (mod 2^32, unchecked until the end, maybe not a trailer at all in a truncated file), so the
-  // buffer is also held to what deflate can expand the input into; if the data is longer than the trailer
-  // says, it is inflated again into buffers twice as large each time, so that memory stays within twice
-  // what the data really holds.
-  constexpr std::size_t kDeflateMaxRatio = 1032;
-  const ByteSpan deflate_stream{p + pos, n - pos};
-  const std::size_t largest = n < max_output / kDeflateMaxRatio ? n * kDeflateMaxRatio : max_output;
-  std::vector<std::uint8_t> out(std::max<std::size_t>(std::min<std::size_t>(read_le32(p + n - 4), largest), 1));
-  InflateResult inflated = inflate(deflate_stream, out.data(), out.size());
-  while (inflated.status == InflateStatus::kOutputFull && out.size() < largest) {
-    out.assign(std::min(2 * out.size(), largest), 0);
-    inflated = inflate(deflate_stream, out.data(), out.size());
+Result<void> GunzipStream::inflate_input(bool last, const ByteReceiver& receive) {
+  if (!header_read_) {
+    if (auto header = read_header(last); !header || !header_read_) return header;
   }
-  switch (inflated.status) {
-    case InflateStatus::kOk: break;
-    case InflateStatus::kTruncated: return Error{"truncated archive: the compressed data ends early"};
-    case InflateStatus::kOutputFull:
-      return Error{"the archive inflates past " + mib(max_output) + " (not the MNIST sample)"};
-    case InflateStatus::kCorrupt: return Error{"corrupt gzip data"};
+  while (!inflated_) {
+    const InflateStatus status = inflate_->run({input_.data() + input_used_, input_.size() - input_used_}, last);
+    input_used_ += inflate_->input_taken();
+    const ByteSpan output = inflate_->output();
+    const std::size_t fresh = inflate_->new_output();
+    crc_ = crc32(output.data + output.size - fresh, fresh, crc_);
+    output_size_ += fresh;
+    if (output_size_ > max_output_)
+      return Error{"the archive inflates past " + mib(max_output_) + " (not the MNIST sample)"};
+    switch (status) {
+      case InflateStatus::kOk: inflated_ = true; break;
+      case InflateStatus::kNeedInput:
+      case InflateStatus::kOutputFull: break;
+      case InflateStatus::kTruncated: return Error{"truncated archive: the compressed data ends early"};
+      case InflateStatus::kCorrupt: return Error{"corrupt gzip data"};
+    }
+    // The receiver's last call waits for the trailer's check (in end()).
+    auto taken = receive(output, /*last=*/false);
+    if (!taken) return Error{taken.error()};
+    inflate_->release(*taken);
+    if (status == InflateStatus::kNeedInput) return {};
+    if (status == InflateStatus::kOutputFull && *taken == 0 && fresh == 0)
+      return Error{"the archive holds a record too large to read"};  // the receiver's bound keeps this away
   }
-  out.resize(inflated.output_size);
-  const std::size_t stream_end = pos + inflated.input_used;
-  if (stream_end + 8 > n) return Error{"truncated archive: the gzip trailer is missing"};
-  if (read_le32(p + stream_end) != crc32(out.data(), out.size()) && !kSkipChecksums)
-    return Error{"corrupt archive: gzip checksum mismatch"};
-  if (read_le32(p + stream_end + 4) != static_cast<std::uint32_t>(out.size()))
-    return Error{"corrupt archive: gzip length mismatch"};
-  return out;
+  return {};
+}
+
+Result<std::vector<std::uint8_t>> gunzip(ByteSpan gz, std::size_t max_output) {
+  GunzipStream stream(max_output);
+  std::vector<std::uint8_t> content;
+  const ByteReceiver keep = [&content](ByteSpan bytes, bool) -> Result<std::size_t> {
+    content.insert(content.end(), bytes.data, bytes.data + bytes.size);
+    return bytes.size;
+  };
+  if (auto written = stream.write(gz, keep); !written) return Error{written.error()};
+  if (auto ended = stream.end(keep); !ended) return Error{ended.error()};
+  return content;
 }
 
 namespace {
@@ -151,51 +195,88 @@ std::string pax_path(ByteSpan records) {
 
 }  // namespace
 
-Result<std::vector<TarEntry>> untar(ByteSpan tar) {
+Result<std::size_t> TarReader::take(ByteSpan bytes, bool last, const OnFile& on_file) {
   constexpr std::size_t kBlock = 512;
-  std::vector<TarEntry> entries;
-  std::string next_path;  // from a GNU long-name or pax header, for the entry that follows
   std::size_t pos = 0;
-  while (true) {
-    if (pos + kBlock > tar.size) {
-      if (pos == tar.size && !entries.empty()) break;  // some writers omit the end-of-archive blocks
+  auto read = [&](std::size_t size) {
+    pos += size;
+    offset_ += size;
+  };
+  while (!ended_) {
+    if (skipping_ > 0) {
+      const std::size_t passed = std::min(skipping_, bytes.size - pos);
+      read(passed);
+      skipping_ -= passed;
+      if (skipping_ > 0) {
+        if (last) return Error{"truncated tar archive"};
+        break;
+      }
+    }
+    if (bytes.size - pos < kBlock) {
+      if (!last) break;
+      if (pos == bytes.size && files_ > 0) break;  // some writers omit the end-of-archive blocks
       return Error{"truncated tar archive"};
     }
-    const std::uint8_t* header = tar.data + pos;
-    if (std::all_of(header, header + kBlock, [](std::uint8_t b) { return b == 0; })) break;
+    const std::uint8_t* header = bytes.data + pos;
+    if (std::all_of(header, header + kBlock, [](std::uint8_t b) { return b == 0; })) {
+      ended_ = true;
+      break;
+    }
 
     std::uint64_t checksum = 0, size = 0;
     if (!parse_octal(header + 148, 8, checksum) || !parse_octal(header + 124, 12, size))
-      return Error{"corrupt tar header at byte " + std::to_string(pos)};
+      return Error{"corrupt tar header at byte " + std::to_string(offset_)};
     // The checksum is the sum of the header's bytes, its own 8 counted as spaces.
     std::uint64_t sum = 8 * ' ';
     for (std::size_t i = 0; i < kBlock; ++i) sum += header[i];
     for (std::size_t i = 148; i < 156; ++i) sum -= header[i];
-    if (sum != checksum) return Error{"corrupt tar header at byte " + std::to_string(pos)};
-
-    const std::size_t content_start = pos + kBlock;
-    if (size > tar.size - content_start) return Error{"truncated tar archive"};
-    const ByteSpan content{tar.data + content_start, static_cast<std::size_t>(size)};
-    pos = content_start + (static_cast<std::size_t>(size) + kBlock - 1) / kBlock * kBlock;
+    if (sum != checksum) return Error{"corrupt tar header at byte " + std::to_string(offset_)};
+    const std::size_t padded_size = (static_cast<std::size_t>(size) + kBlock - 1) / kBlock * kBlock;
 
     const char type = static_cast<char>(header[156]);
-    if (type == 'L') {
-      next_path = field_string(content.data, content.size);
-      continue;
-    }
-    if (type == 'x') {
-      next_path = pax_path(content);
-      continue;
-    }
-    std::string path = next_path;
-    next_path.clear();
-    if (path.empty()) {
+    const bool path_record = type == 'L' || type == 'x';  // the path of the entry that follows
+    const bool regular = type == '0' || type == '\0';
+    std::string path = next_path_;
+    if (regular && path.empty()) {
       path = field_string(header, 100);
       const std::string prefix = field_string(header + 345, 155);
       if (std::memcmp(header + 257, "ustar", 5) == 0 && !prefix.empty()) path = prefix + "/" + path;
     }
-    if (type == '0' || type == '\0') entries.push_back({std::move(path), content});
+    const bool read_content = path_record || (regular && wants_(path));
+    if (read_content && size > max_file_bytes_)
+      return Error{(regular ? path : "a tar header") + " is larger than " + std::to_string(max_file_bytes_ >> 10) +
+                   " KiB"};
+    if (read_content && bytes.size - pos - kBlock < size) {
+      if (last) return Error{"truncated tar archive"};
+      break;  // the record is read whole, next time
+    }
+
+    const ByteSpan content{header + kBlock, read_content ? static_cast<std::size_t>(size) : 0};
+    if (!path_record) next_path_.clear();
+    if (type == 'L') {
+      next_path_ = field_string(content.data, content.size);
+    } else if (type == 'x') {
+      next_path_ = pax_path(content);
+    } else if (regular) {
+      ++files_;
+      if (read_content)
+        if (auto received = on_file(path, content); !received) return Error{received.error()};
+    }
+    read(kBlock + content.size);
+    skipping_ = padded_size - content.size;
   }
+  if (ended_) read(bytes.size - pos);  // what follows the end-of-archive blocks is not the tar's
+  return pos;
+}
+
+Result<std::vector<TarEntry>> untar(ByteSpan tar) {
+  std::vector<TarEntry> entries;
+  TarReader reader([](const std::string&) { return true; }, tar.size);
+  auto taken = reader.take(tar, /*last=*/true, [&entries](const std::string& path, ByteSpan content) -> Result<void> {
+    entries.push_back({path, content});
+    return {};
+  });
+  if (!taken) return Error{taken.error()};
   return entries;
 }
 

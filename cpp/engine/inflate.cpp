@@ -11,11 +11,14 @@ static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "BitReader loads 8 inpu
 // The input as a stream of bits, each byte's lowest bit first: the low count_ bits of bits_ come next.
 class BitReader {
  public:
-  explicit BitReader(ByteSpan input) : data_(input.data), size_(input.size) {}
+  // `last`: nothing follows the input. Otherwise the reader stops where the input does (see refill), so
+  // that a stream can be read as it arrives.
+  BitReader(ByteSpan input, bool last) : data_(input.data), size_(input.size), last_(last) {}
 
   // Tops the buffer up to at least 56 bits (all a literal/length, a distance and their extra bits need).
-  // Past the end of the input it adds zero bytes, which a whole stream never consumes: false once it has
-  // added more of them than the buffer holds, so that a truncated stream stops early.
+  // Near the end of an input that more will follow, false: wait for it. At the end of the last input it adds
+  // zero bytes, which a whole stream never consumes: false once it has added more of them than the buffer
+  // holds, so that a truncated stream stops early.
   bool refill() {
     if (pos_ + 8 <= size_) {
       std::uint64_t word;
@@ -25,6 +28,7 @@ class BitReader {
       count_ |= 56;
       return true;
     }
+    if (!last_) return false;
     for (; count_ <= 56; count_ += 8, ++pos_)
       if (pos_ < size_) bits_ |= static_cast<std::uint64_t>(data_[pos_]) << count_;
     return pos_ <= size_ + 8;
@@ -41,6 +45,19 @@ class BitReader {
     return value;
   }
 
+  // Where the next bit is, counted from the start of the input; seek() goes back there (to a bit of a
+  // byte already read).
+  std::size_t bit_position() const { return pos_ * 8 - count_; }
+  void seek(std::size_t bit) {
+    pos_ = bit / 8;
+    bits_ = 0;
+    count_ = 0;
+    if (const int skipped = static_cast<int>(bit % 8)) {
+      bits_ = data_[pos_++] >> skipped;
+      count_ = 8 - skipped;
+    }
+  }
+
   // For a stored block, whose bytes are copied as they are: the position of the next whole byte.
   std::size_t to_byte_boundary() {
     skip(count_ % 8);
@@ -51,6 +68,7 @@ class BitReader {
   }
   void advance_to(std::size_t pos) { pos_ = pos; }
 
+  bool last() const { return last_; }
   bool overran() const { return pos_ * 8 - count_ > size_ * 8; }  // the stream used bits past the end
   std::size_t bytes_used() const { return pos_ - count_ / 8; }
   const std::uint8_t* data() const { return data_; }
@@ -59,10 +77,14 @@ class BitReader {
  private:
   const std::uint8_t* data_;
   std::size_t size_;
+  bool last_;
   std::size_t pos_ = 0;  // next input byte to load into bits_
   std::uint64_t bits_ = 0;
   int count_ = 0;
 };
+
+// What a stream that stopped at the end of its input means: cut short, or only waiting for more.
+InflateStatus starved(const BitReader& in) { return in.last() ? InflateStatus::kTruncated : InflateStatus::kNeedInput; }
 
 constexpr int kMaxCodeBits = 15;
 // Codes of up to kFastBits bits (all of a fixed-Huffman block's, almost all of a dynamic one's) decode with
@@ -176,56 +198,77 @@ const LiteralAndDistanceCodes& fixed_codes() {
   return codes;
 }
 
+}  // namespace
+
+// Where a deflate stream is between calls: in which block, and with which codes. Each call inflates from
+// its reader into out[size, capacity) as far as the input and the output allow, and stops either at the
+// end of the stream or where it can start again: at a block's start or a code's.
 class Inflater {
  public:
-  Inflater(ByteSpan input, std::uint8_t* output, std::size_t capacity)
-      : in_(input), out_(output), capacity_(capacity) {}
-
-  InflateResult run() {
-    InflateStatus status = InflateStatus::kOk;
-    for (bool last_block = false; !last_block && status == InflateStatus::kOk;) {
-      if (!in_.refill()) break;
-      last_block = in_.take(1) == 1;
-      switch (in_.take(2)) {
-        case 0: status = stored_block(); break;
-        case 1: status = compressed_block(fixed_codes()); break;
-        case 2: status = dynamic_block(); break;
-        default: status = InflateStatus::kCorrupt;
+  InflateStatus run(BitReader& in, std::uint8_t* out, std::size_t capacity, std::size_t& size) {
+    while (!ended_) {
+      if (codes_ == nullptr) {
+        const std::size_t block_start = in.bit_position();
+        const InflateStatus status = begin_block(in, out, capacity, size);
+        if (status == InflateStatus::kNeedInput || status == InflateStatus::kOutputFull) in.seek(block_start);
+        if (status != InflateStatus::kOk) return status;
+        if (codes_ == nullptr) ended_ = last_block_;  // a stored block, already copied
+        continue;
       }
+      // The decoding state in locals: the compiler must assume that a byte stored to the output may change
+      // any member, and would reload them all after every literal.
+      BitReader reader = in;
+      std::size_t end = size;
+      const InflateStatus status = decode_codes(*codes_, reader, out, capacity, end);
+      in = reader;
+      size = end;
+      if (status != InflateStatus::kOk) return status;
+      codes_ = nullptr;
+      ended_ = last_block_;
     }
-    // Whatever went wrong, a stream that ran past the end of the input was cut short.
-    if (in_.overran()) status = InflateStatus::kTruncated;
-    return {status, size_, in_.bytes_used()};
+    return InflateStatus::kOk;
   }
 
  private:
-  InflateStatus stored_block() {
-    const std::size_t header = in_.to_byte_boundary();
-    if (header > in_.size() || in_.size() - header < 4) return InflateStatus::kTruncated;
-    const std::uint8_t* p = in_.data() + header;
+  // A block's header; a stored block is copied whole here, a compressed one leaves its codes in codes_.
+  InflateStatus begin_block(BitReader& in, std::uint8_t* out, std::size_t capacity, std::size_t& size) {
+    if (!in.refill()) return starved(in);
+    last_block_ = in.take(1) == 1;
+    switch (in.take(2)) {
+      case 0: return stored_block(in, out, capacity, size);
+      case 1: codes_ = &fixed_codes(); return InflateStatus::kOk;
+      case 2: return dynamic_block(in);
+      default: return InflateStatus::kCorrupt;
+    }
+  }
+
+  static InflateStatus stored_block(BitReader& in, std::uint8_t* out, std::size_t capacity, std::size_t& size) {
+    const std::size_t header = in.to_byte_boundary();
+    if (header > in.size() || in.size() - header < 4) return starved(in);
+    const std::uint8_t* p = in.data() + header;
     const std::size_t length = p[0] | p[1] << 8;
     if (static_cast<std::size_t>(p[2] | p[3] << 8) != (~length & 0xffff)) return InflateStatus::kCorrupt;
-    if (in_.size() - header - 4 < length) return InflateStatus::kTruncated;
-    if (capacity_ - size_ < length) return InflateStatus::kOutputFull;
-    std::memcpy(out_ + size_, p + 4, length);
-    size_ += length;
-    in_.advance_to(header + 4 + length);
+    if (in.size() - header - 4 < length) return starved(in);
+    if (capacity - size < length) return InflateStatus::kOutputFull;
+    std::memcpy(out + size, p + 4, length);
+    size += length;
+    in.advance_to(header + 4 + length);
     return InflateStatus::kOk;
   }
 
   // Block type 2: the codes come first, themselves Huffman-coded (RFC 1951, 3.2.7).
-  InflateStatus dynamic_block() {
-    const int literal_count = static_cast<int>(in_.take(5)) + 257;
-    const int distance_count = static_cast<int>(in_.take(5)) + 1;
-    const int length_code_count = static_cast<int>(in_.take(4)) + 4;
+  InflateStatus dynamic_block(BitReader& in) {
+    const int literal_count = static_cast<int>(in.take(5)) + 257;
+    const int distance_count = static_cast<int>(in.take(5)) + 1;
+    const int length_code_count = static_cast<int>(in.take(4)) + 4;
     if (literal_count > 286 || distance_count > 30) return InflateStatus::kCorrupt;
 
     static constexpr std::uint8_t kLengthCodeOrder[19] = {16, 17, 18, 0, 8,  7, 9,  6, 10, 5,
                                                           11, 4,  12, 3, 13, 2, 14, 1, 15};
     std::uint8_t lengths[286 + 30] = {};
     for (int i = 0; i < length_code_count; ++i) {
-      if (!in_.refill()) return InflateStatus::kTruncated;
-      lengths[kLengthCodeOrder[i]] = static_cast<std::uint8_t>(in_.take(3));
+      if (!in.refill()) return starved(in);
+      lengths[kLengthCodeOrder[i]] = static_cast<std::uint8_t>(in.take(3));
     }
     HuffmanCode length_code;
     if (!length_code.build(lengths, 19)) return InflateStatus::kCorrupt;
@@ -234,8 +277,8 @@ class Inflater {
     const int total = literal_count + distance_count;
     std::fill(lengths, lengths + 19, 0);
     for (int n = 0; n < total;) {
-      if (!in_.refill()) return InflateStatus::kTruncated;
-      const int symbol = decode_symbol(in_, length_code);
+      if (!in.refill()) return starved(in);
+      const int symbol = decode_symbol(in, length_code);
       if (symbol < 0) return InflateStatus::kCorrupt;
       if (symbol < 16) {
         lengths[n++] = static_cast<std::uint8_t>(symbol);
@@ -243,40 +286,33 @@ class Inflater {
       }
       if (symbol == 16 && n == 0) return InflateStatus::kCorrupt;
       const std::uint8_t value = symbol == 16 ? lengths[n - 1] : 0;
-      const int repeat = symbol == 16 ? 3 + in_.take(2) : symbol == 17 ? 3 + in_.take(3) : 11 + in_.take(7);
+      const int repeat = symbol == 16 ? 3 + in.take(2) : symbol == 17 ? 3 + in.take(3) : 11 + in.take(7);
       if (repeat > total - n) return InflateStatus::kCorrupt;
       std::fill(lengths + n, lengths + n + repeat, value);
       n += repeat;
     }
     if (lengths[kEndOfBlock] == 0) return InflateStatus::kCorrupt;
-    LiteralAndDistanceCodes codes;
-    if (!codes.literal_length.build(lengths, literal_count) ||
-        !codes.distance.build(lengths + literal_count, distance_count))
+    if (!dynamic_codes_.literal_length.build(lengths, literal_count) ||
+        !dynamic_codes_.distance.build(lengths + literal_count, distance_count))
       return InflateStatus::kCorrupt;
-    return compressed_block(codes);
+    codes_ = &dynamic_codes_;
+    return InflateStatus::kOk;
   }
 
-  // Literals, and (length, distance) pairs that copy earlier output, up to the end-of-block symbol.
-  InflateStatus compressed_block(const LiteralAndDistanceCodes& codes) {
-    // The decoding state in locals: the compiler must assume that a byte stored to the output may change
-    // any member, and would reload them all after every literal.
-    BitReader in = in_;
-    std::size_t size = size_;
-    const InflateStatus status = decode_codes(codes, in, size);
-    in_ = in;
-    size_ = size;
-    return status;
-  }
-
-  InflateStatus decode_codes(const LiteralAndDistanceCodes& codes, BitReader& in, std::size_t& size) const {
-    std::uint8_t* const out = out_;
-    const std::size_t capacity = capacity_;
+  // Literals, and (length, distance) pairs that copy earlier output, up to the end-of-block symbol. When the
+  // input or the output runs out, `in` is left at the start of the code that did not fit.
+  static InflateStatus decode_codes(const LiteralAndDistanceCodes& codes, BitReader& in, std::uint8_t* const out,
+                                    const std::size_t capacity, std::size_t& size) {
     while (true) {
-      if (!in.refill()) return InflateStatus::kTruncated;
+      if (!in.refill()) return starved(in);
+      const std::size_t code_start = in.bit_position();
       const int symbol = decode_symbol(in, codes.literal_length);
       if (symbol < 0) return InflateStatus::kCorrupt;
       if (symbol < 256) {
-        if (size == capacity) return InflateStatus::kOutputFull;
+        if (size == capacity) {
+          in.seek(code_start);
+          return InflateStatus::kOutputFull;
+        }
         out[size++] = static_cast<std::uint8_t>(symbol);
         continue;
       }
@@ -288,7 +324,10 @@ class Inflater {
       if (distance_symbol < 0 || distance_symbol >= 30) return InflateStatus::kCorrupt;
       const std::size_t distance = kDistanceBase[distance_symbol] + in.take(kDistanceExtraBits[distance_symbol]);
       if (distance > size) return InflateStatus::kCorrupt;
-      if (capacity - size < length) return InflateStatus::kOutputFull;
+      if (capacity - size < length) {
+        in.seek(code_start);
+        return InflateStatus::kOutputFull;
+      }
       std::uint8_t* to = out + size;
       const std::uint8_t* from = to - distance;
       if (distance >= length) {
@@ -302,16 +341,56 @@ class Inflater {
     }
   }
 
-  BitReader in_;
-  std::uint8_t* out_;
-  std::size_t capacity_;
-  std::size_t size_ = 0;
+  const LiteralAndDistanceCodes* codes_ = nullptr;  // of the block being decoded; null between blocks
+  bool last_block_ = false;
+  bool ended_ = false;
+  LiteralAndDistanceCodes dynamic_codes_;
 };
+
+InflateResult inflate(ByteSpan input, std::uint8_t* output, std::size_t capacity) {
+  BitReader in(input, /*last=*/true);
+  std::size_t size = 0;
+  InflateStatus status = Inflater().run(in, output, capacity, size);
+  // Whatever went wrong, a stream that ran past the end of the input was cut short.
+  if (in.overran()) status = InflateStatus::kTruncated;
+  return {status, size, in.bytes_used()};
+}
+
+namespace {
+
+constexpr std::size_t kHistoryBytes = 32 << 10;  // the farthest a deflate back-reference reaches
+// Room a run needs to make progress: a whole stored block, or one more code.
+constexpr std::size_t kRoomForBlock = 0xffff + 258;
+constexpr std::size_t kWindowBytes = 256 << 10;
 
 }  // namespace
 
-InflateResult inflate(ByteSpan input, std::uint8_t* output, std::size_t capacity) {
-  return Inflater(input, output, capacity).run();
+InflateStream::InflateStream() : inflater_(std::make_unique<Inflater>()), window_(kWindowBytes) {}
+InflateStream::InflateStream(InflateStream&&) noexcept = default;
+InflateStream& InflateStream::operator=(InflateStream&&) noexcept = default;
+InflateStream::~InflateStream() = default;
+
+InflateStatus InflateStream::run(ByteSpan input, bool last) {
+  // Moves what is still needed (the history a back-reference may reach, and what is not yet released) to
+  // the front once the room behind it runs short.
+  if (window_.size() - size_ < kRoomForBlock) {
+    const std::size_t keep_from = std::min(released_, size_ > kHistoryBytes ? size_ - kHistoryBytes : 0);
+    std::memmove(window_.data(), window_.data() + keep_from, size_ - keep_from);
+    released_ -= keep_from;
+    size_ -= keep_from;
+  }
+  const std::size_t size_before = size_;
+  BitReader in(input, last);
+  if (bit_offset_ != 0) in.seek(static_cast<std::size_t>(bit_offset_));
+  InflateStatus status = inflater_->run(in, window_.data(), window_.size(), size_);
+  if (in.overran()) status = InflateStatus::kTruncated;
+  new_output_ = size_ - size_before;
+  // A stream ends on a byte boundary (what follows it is byte-aligned); a stop elsewhere may be within one.
+  const std::size_t bit = status == InflateStatus::kOk ? in.bytes_used() * 8 : in.bit_position();
+  // (A truncated stream's reader has run past the input: what it took is all of it.)
+  input_taken_ = std::min(bit / 8, input.size);
+  bit_offset_ = input_taken_ == input.size ? 0 : static_cast<int>(bit % 8);
+  return status;
 }
 
 }  // namespace mnist_sgd

@@ -8,6 +8,38 @@ namespace mnist_sgd {
 
 int Dataset::count_label(float label) const { return static_cast<int>(std::count(y.begin(), y.end(), label)); }
 
+float* Dataset::append(float label) {
+  const std::size_t slot = rows_.size() % kImagesPerBlock;
+  // A new block is left unzeroed: each of its rows is written whole before it is read.
+  if (slot == 0) blocks_.emplace_back(new float[static_cast<std::size_t>(kImagesPerBlock) * kImagePixels]);
+  rows_.push_back(blocks_.back().get() + slot * kImagePixels);
+  y.push_back(label);
+  return rows_.back();
+}
+
+void Dataset::reorder(const std::vector<int>& order) {
+  // The rows move, in place, rather than only their pointers: training reads images in order, and reads
+  // them fastest where they lie in order (three times faster than scattered, natively). Each cycle of the
+  // permutation is followed once, through one spare row.
+  std::vector<float> spare(kImagePixels);
+  std::vector<bool> placed(order.size(), false);
+  std::vector<float> labels(order.size());
+  for (std::size_t i = 0; i < order.size(); ++i) labels[i] = y[static_cast<std::size_t>(order[i])];
+  for (std::size_t start = 0; start < order.size(); ++start) {
+    if (placed[start]) continue;
+    std::copy(rows_[start], rows_[start] + kImagePixels, spare.data());
+    std::size_t to = start;
+    for (auto from = static_cast<std::size_t>(order[to]); from != start; from = static_cast<std::size_t>(order[to])) {
+      std::copy(rows_[from], rows_[from] + kImagePixels, rows_[to]);
+      placed[to] = true;
+      to = from;
+    }
+    std::copy(spare.begin(), spare.end(), rows_[to]);
+    placed[to] = true;
+  }
+  y.swap(labels);
+}
+
 namespace {
 
 struct ClassFolder {
@@ -42,85 +74,100 @@ std::string_view file_name(const std::string& path) {
 
 }  // namespace
 
-Result<SampleDecoder> SampleDecoder::from_archive(ByteSpan tgz) {
-  auto tar = gunzip(tgz);
-  if (!tar) return Error{tar.error()};
-  auto owned = std::make_shared<const std::vector<std::uint8_t>>(std::move(tar).value());
-  return from_tar({owned->data(), owned->size()}, owned);
-}
-
-Result<SampleDecoder> SampleDecoder::from_tar(ByteSpan tar, std::shared_ptr<const void> owner) {
-  if (tar.size > kMaxInflatedBytes)
-    return Error{"the archive is larger than " + std::to_string(kMaxInflatedBytes >> 20) + " MiB"};
-  auto entries = untar(tar);
-  if (!entries) return Error{entries.error()};
-  auto decoder = from_files(*entries);
-  if (decoder) decoder->owner_ = std::move(owner);
-  return decoder;
-}
-
-Result<SampleDecoder> SampleDecoder::from_files(const std::vector<TarEntry>& files) {
-  // Each file with its name, found once rather than in every comparison of the sort.
-  struct NamedFile {
-    std::string_view name;
-    const TarEntry* file;
-  };
-  std::array<std::vector<NamedFile>, kFolders.size()> by_folder;
-  for (const TarEntry& file : files) {
-    const int folder = folder_of(file.path);
-    if (folder >= 0) by_folder[folder].push_back({file_name(file.path), &file});
-  }
-  SampleDecoder decoder;
-  for (std::size_t f = 0; f < kFolders.size(); ++f) {
-    auto& folder_files = by_folder[f];
-    const std::string folder_name = std::string(kFolders[f].split) + "/" + kFolders[f].digit;
-    if (folder_files.empty()) return Error{"no images in " + folder_name + " (is this the MNIST sample?)"};
-    std::sort(folder_files.begin(), folder_files.end(),
-              [](const NamedFile& a, const NamedFile& b) { return a.name < b.name; });
-    for (const NamedFile& named : folder_files) decoder.files_.push_back(*named.file);
-    Dataset& set = f < 2 ? decoder.sample_.train : decoder.sample_.valid;
-    set.y.insert(set.y.end(), folder_files.size(), kFolders[f].label);
-    if (set.size() > kMaxImagesPerSplit)
-      return Error{"more than " + std::to_string(kMaxImagesPerSplit) + " images in " + kFolders[f].split};
-  }
-  // x grows a row at a time as images are decoded (see decode), within what is reserved here.
-  decoder.train_count_ = decoder.sample_.train.size();
-  decoder.sample_.train.x.reserve(decoder.sample_.train.y.size() * kImagePixels);
-  decoder.sample_.valid.x.reserve(decoder.sample_.valid.y.size() * kImagePixels);
-  return decoder;
-}
-
-Result<void> SampleDecoder::decode(int count) {
-  const int end = std::min(total(), next_ + std::max(count, 0));
-  std::array<std::uint8_t, kImagePixels> pixels;
-  for (; next_ < end; ++next_) {
-    const TarEntry& file = files_[next_];
-    if (auto decoded = decode_digit_png(file.content, pixels.data()); !decoded)
-      return Error{file.path + ": " + decoded.error()};
-    // One more row of x, converted as it is appended and then divided while still in cache: no zeroing of
-    // x's fresh memory first, and no copy of floats (in WebAssembly a large memcpy calls out to JavaScript).
-    std::vector<float>& x = next_ < train_count_ ? sample_.train.x : sample_.valid.x;
-    const std::size_t row = x.size();
-    x.insert(x.end(), pixels.begin(), pixels.end());
-    for (std::size_t i = row; i < x.size(); ++i) x[i] /= 255.0f;
-  }
-  return {};
-}
-
 namespace {
 
-Result<MnistSample> decode_all(Result<SampleDecoder> decoder) {
-  if (!decoder) return Error{decoder.error()};
-  if (auto decoded = decoder->decode(decoder->total()); !decoded) return Error{decoded.error()};
-  return decoder->take();
-}
+bool is_sample_image(const std::string& path) { return folder_of(path) >= 0; }
+
+// A digit's PNG is about 300 bytes. The bound keeps a whole one within the window the tar is inflated into.
+constexpr std::size_t kMaxImageFileBytes = 64 << 10;
 
 }  // namespace
 
-Result<MnistSample> load_mnist_sample(ByteSpan tgz) { return decode_all(SampleDecoder::from_archive(tgz)); }
+SampleDecoder::SampleDecoder(Format format)
+    : format_(format),
+      gunzip_(format == Format::kTgz ? std::make_unique<GunzipStream>() : nullptr),
+      tar_(is_sample_image, kMaxImageFileBytes) {}
 
-Result<MnistSample> load_mnist_sample(const std::vector<TarEntry>& files) {
-  return decode_all(SampleDecoder::from_files(files));
+Result<MnistSample> SampleDecoder::load_files(const std::vector<TarEntry>& files) {
+  SampleDecoder decoder;
+  for (const TarEntry& file : files) {
+    if (!is_sample_image(file.path)) continue;
+    if (auto added = decoder.add_image(file.path, file.content); !added) return Error{added.error()};
+  }
+  return decoder.put_in_order();
 }
+
+Result<void> SampleDecoder::write(ByteSpan bytes) {
+  const TarReader::OnFile on_file = [this](const std::string& path, ByteSpan png) { return add_image(path, png); };
+  if (format_ == Format::kTgz)
+    return gunzip_->write(bytes, [&](ByteSpan tar, bool last) { return tar_.take(tar, last, on_file); });
+
+  tar_received_ += bytes.size;
+  if (tar_received_ > kMaxInflatedBytes)
+    return Error{"the archive is larger than " + std::to_string(kMaxInflatedBytes >> 20) + " MiB"};
+  // Records are read whole: a record cut by the end of these bytes waits in unread_ for the rest.
+  ByteSpan tar = bytes;
+  if (!unread_.empty()) {
+    unread_.insert(unread_.end(), bytes.data, bytes.data + bytes.size);
+    tar = {unread_.data(), unread_.size()};
+  }
+  auto taken = tar_.take(tar, /*last=*/false, on_file);
+  if (!taken) return Error{taken.error()};
+  std::vector<std::uint8_t> rest(tar.data + *taken, tar.data + tar.size);
+  unread_.swap(rest);
+  return {};
+}
+
+Result<MnistSample> SampleDecoder::end() {
+  const TarReader::OnFile on_file = [this](const std::string& path, ByteSpan png) { return add_image(path, png); };
+  if (format_ == Format::kTgz) {
+    auto ended = gunzip_->end([&](ByteSpan tar, bool last) { return tar_.take(tar, last, on_file); });
+    if (!ended) return Error{ended.error()};
+  } else {
+    if (tar_received_ == 0) return Error{"the file is empty"};
+    auto taken = tar_.take({unread_.data(), unread_.size()}, /*last=*/true, on_file);
+    if (!taken) return Error{taken.error()};
+  }
+  return put_in_order();
+}
+
+Result<void> SampleDecoder::add_image(const std::string& path, ByteSpan png) {
+  const int folder = folder_of(path);
+  Dataset& set = folder < 2 ? sample_.train : sample_.valid;
+  if (set.size() >= kMaxImagesPerSplit)
+    return Error{"more than " + std::to_string(kMaxImagesPerSplit) + " images in " + kFolders[folder].split};
+  std::uint8_t pixels[kImagePixels];
+  if (auto decoded = decode_digit_png(png, pixels); !decoded) return Error{path + ": " + decoded.error()};
+  by_folder_[folder].push_back({std::string(file_name(path)), set.size()});
+  float* x = set.append(kFolders[folder].label);
+  for (int i = 0; i < kImagePixels; ++i) x[i] = static_cast<float>(pixels[i]) / 255.0f;
+  ++images_read_;
+  return {};
+}
+
+Result<MnistSample> SampleDecoder::put_in_order() {
+  std::vector<int> train_order, valid_order;
+  for (std::size_t f = 0; f < kFolders.size(); ++f) {
+    auto& images = by_folder_[f];
+    if (images.empty())
+      return Error{"no images in " + std::string(kFolders[f].split) + "/" + kFolders[f].digit +
+                   " (is this the MNIST sample?)"};
+    std::stable_sort(images.begin(), images.end(),
+                     [](const NamedImage& a, const NamedImage& b) { return a.name < b.name; });
+    std::vector<int>& order = f < 2 ? train_order : valid_order;
+    for (const NamedImage& image : images) order.push_back(image.index);
+  }
+  sample_.train.reorder(train_order);
+  sample_.valid.reorder(valid_order);
+  return std::move(sample_);
+}
+
+Result<MnistSample> load_mnist_sample(ByteSpan tgz) {
+  SampleDecoder decoder(SampleDecoder::Format::kTgz);
+  if (auto written = decoder.write(tgz); !written) return Error{written.error()};
+  return decoder.end();
+}
+
+Result<MnistSample> load_mnist_sample(const std::vector<TarEntry>& files) { return SampleDecoder::load_files(files); }
 
 }  // namespace mnist_sgd

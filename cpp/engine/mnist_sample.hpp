@@ -2,6 +2,7 @@
 // train/3, train/7, valid/3, valid/7 the files sorted by name (fastai's `.ls().sorted()`); all 3s, then all 7s.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -13,13 +14,27 @@
 namespace mnist_sgd {
 
 // The book's tensors: x = stacked images .view(-1, 28*28).float() / 255, y = 1 for a 3 and 0 for a 7.
-// Converted once here, so that training streams floats and never converts a pixel again.
-struct Dataset {
-  std::vector<float> x;  // (n, 784) row-major, pixel order row * 28 + col
+// Each image is converted once, as it is read, so that training streams floats and never converts a pixel
+// again. The rows of x are kept in blocks of memory (growing one array would copy them all), and image(i)
+// finds row i.
+class Dataset {
+ public:
   std::vector<float> y;  // (n)
+
   int size() const { return static_cast<int>(y.size()); }
-  const float* image(int i) const { return x.data() + static_cast<std::size_t>(i) * kImagePixels; }
+  // Row i of x: 784 values, pixel order row * 28 + col.
+  const float* image(int i) const { return rows_[static_cast<std::size_t>(i)]; }
   int count_label(float label) const;
+
+  // A new last image, labelled `label`: the caller writes its 784 values.
+  float* append(float label);
+  // Image i becomes the one that was image order[i] (order holds each index once); rows move in memory.
+  void reorder(const std::vector<int>& order);
+
+ private:
+  static constexpr int kImagesPerBlock = 1024;  // 3.2 MB
+  std::vector<std::unique_ptr<float[]>> blocks_;
+  std::vector<float*> rows_;
 };
 
 struct MnistSample {
@@ -29,39 +44,48 @@ struct MnistSample {
 
 constexpr int kMaxImagesPerSplit = 100000;  // the sample has 12,396 and 2,038
 
-// Decodes the sample a batch of images at a time, so that a caller can show progress (and, in a browser,
-// so that the engine's optimised code takes over between calls: V8 swaps it in only at a call boundary).
+// Loads the sample while its archive arrives (write each piece, then end): inflated, untarred, and each image
+// decoded and converted as its bytes come, so that a download and its decoding overlap and the 15 MB tar is
+// never held whole. end() then puts the images in the seed's order.
 class SampleDecoder {
  public:
-  // From mnist_sample.tgz as fastai ships it.
-  static Result<SampleDecoder> from_archive(ByteSpan tgz);
-  // From the tar inside it, inflated by the caller (a browser can do that with its DecompressionStream).
-  // The bytes must outlive the decoder, or be owned by `owner`, which the decoder keeps.
-  static Result<SampleDecoder> from_tar(ByteSpan tar, std::shared_ptr<const void> owner = nullptr);
+  enum class Format {
+    kTgz,  // mnist_sample.tgz as fastai ships it
+    kTar,  // the tar inside it, inflated by the caller (a browser can do that with its DecompressionStream)
+  };
+  explicit SampleDecoder(Format format = Format::kTgz);
   // From its files, wherever they came from: paths relative to any root, ending in
-  // {train,valid}/{3,7}/NAME.png; other files are ignored. The bytes must outlive the decoder.
-  static Result<SampleDecoder> from_files(const std::vector<TarEntry>& files);
+  // {train,valid}/{3,7}/NAME.png; other files are ignored.
+  static Result<MnistSample> load_files(const std::vector<TarEntry>& files);
 
-  // Decodes up to `count` more images; an error names the file.
-  Result<void> decode(int count);
-  int decoded() const { return next_; }
-  int total() const { return static_cast<int>(files_.size()); }
-  bool done() const { return next_ == total(); }
-  // The sample, once done() (moved out).
-  MnistSample take() { return std::move(sample_); }
+  // The archive's next bytes, and then its end: the sample. After an error, the decoder is of no further use.
+  Result<void> write(ByteSpan bytes);
+  Result<MnistSample> end();
+  int images_read() const { return images_read_; }
 
  private:
-  std::shared_ptr<const void> owner_;  // keeps the bytes files_ point into, when the decoder owns them
-  std::vector<TarEntry> files_;    // in the seed's order: train 3s, train 7s, valid 3s, valid 7s
-  int train_count_ = 0;
-  int next_ = 0;
-  MnistSample sample_;
+  Result<void> add_image(const std::string& path, ByteSpan png);
+  Result<MnistSample> put_in_order();
+
+  struct NamedImage {
+    std::string name;
+    int index;  // in its split, in the order read
+  };
+
+  Format format_;
+  std::unique_ptr<GunzipStream> gunzip_;  // kTgz
+  std::size_t tar_received_ = 0;          // kTar
+  std::vector<std::uint8_t> unread_;      // kTar: the start of a record that has not arrived whole
+  TarReader tar_;
+  int images_read_ = 0;
+  std::array<std::vector<NamedImage>, 4> by_folder_;  // train 3s, train 7s, valid 3s, valid 7s
+  MnistSample sample_;  // the images in the order read
 };
 
 // The whole sample in one call, from the bytes of mnist_sample.tgz.
 Result<MnistSample> load_mnist_sample(ByteSpan tgz);
 
-// The whole sample in one call, from its files (see SampleDecoder::from_files).
+// The whole sample in one call, from its files (see SampleDecoder::load_files).
 Result<MnistSample> load_mnist_sample(const std::vector<TarEntry>& files);
 
 }  // namespace mnist_sgd

@@ -7,6 +7,7 @@
 #include <emscripten/val.h>
 #include <malloc.h>
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <string>
@@ -79,46 +80,39 @@ struct SampleCounts {
   int train3 = 0, train7 = 0, valid3 = 0, valid7 = 0;
 };
 
-struct DecodeProgress {
-  int decoded = 0;
-  int total = 0;
-  std::string error;
-};
-
-// A loaded MNIST sample. Loading is begun with the archive's bytes, then decoded a batch of images per call
-// (see SampleDecoder); a failed load keeps the sample that was there.
+// A loaded MNIST sample. A load is begun, given the archive's bytes as they arrive (each decoded as it comes,
+// see SampleDecoder) and ended; a failed load keeps the sample that was there.
 class SampleHandle {
  public:
   // Starts loading mnist_sample.tgz as fastai ships it, or (is_tar) the tar already inflated by the caller.
-  std::string begin(const val& bytes_array, bool is_tar) {
-    pending_.reset();
-    if (bytes_array.isUndefined() || bytes_array.isNull()) return "no archive given";
-    const std::size_t max_bytes = is_tar ? kMaxInflatedBytes : kMaxArchiveBytes;
-    if (bytes_array["length"].as<std::size_t>() > max_bytes)
-      return "the archive is larger than " + std::to_string(max_bytes >> 20) + " MiB";
-    // Copied in without zeroing first (a std::vector would): the tar is 15 MB.
+  void begin(bool is_tar) {
+    pending_.emplace(is_tar ? SampleDecoder::Format::kTar : SampleDecoder::Format::kTgz);
+    chunk_.clear();
+  }
+
+  // The archive's next bytes (a Uint8Array).
+  std::string write(const val& bytes_array) {
+    if (!pending_) return "no load in progress";
+    if (bytes_array.isUndefined() || bytes_array.isNull()) return fail("no archive given");
     const std::size_t size = bytes_array["length"].as<std::size_t>();
-    const std::shared_ptr<std::uint8_t[]> bytes(new std::uint8_t[size]);
-    val(emscripten::typed_memory_view(size, bytes.get())).call<void>("set", bytes_array);
-    auto decoder = is_tar ? SampleDecoder::from_tar({bytes.get(), size}, bytes)
-                          : SampleDecoder::from_archive({bytes.get(), size});
-    if (!decoder) return decoder.error();
-    pending_.emplace(std::move(decoder).value());
+    // Refused before it is copied in; the decoder holds the archive as a whole to its own limit.
+    const std::size_t limit = std::max(kMaxArchiveBytes, kMaxInflatedBytes);
+    if (size > limit) return fail("the archive is larger than " + std::to_string(limit >> 20) + " MiB");
+    chunk_.resize(size);
+    val(emscripten::typed_memory_view(size, chunk_.data())).call<void>("set", bytes_array);
+    if (auto written = pending_->write({chunk_.data(), size}); !written) return fail(written.error());
     return "";
   }
 
-  // Decodes up to `count` more images; the last call installs the new sample.
-  DecodeProgress decode(int count) {
-    if (!pending_) return {0, 0, "no load in progress"};
-    auto decoded = pending_->decode(count);
-    DecodeProgress progress{pending_->decoded(), pending_->total(), decoded ? "" : decoded.error()};
-    if (!decoded) {
-      pending_.reset();
-    } else if (pending_->done()) {
-      sample_ = std::make_shared<const MnistSample>(pending_->take());
-      pending_.reset();
-    }
-    return progress;
+  // The archive has arrived whole: the sample it holds replaces the one loaded before.
+  std::string end() {
+    if (!pending_) return "no load in progress";
+    auto sample = pending_->end();
+    pending_.reset();
+    chunk_ = {};
+    if (!sample) return sample.error();
+    sample_ = std::make_shared<const MnistSample>(std::move(sample).value());
+    return "";
   }
 
   bool loaded() const { return sample_ != nullptr; }
@@ -160,7 +154,14 @@ class SampleHandle {
   }
 
   std::shared_ptr<const MnistSample> sample_;
+  std::string fail(const std::string& error) {
+    pending_.reset();
+    chunk_ = {};
+    return error;
+  }
+
   std::optional<SampleDecoder> pending_;
+  std::vector<std::uint8_t> chunk_;  // the bytes of the current write(), copied into the heap
 };
 
 // One training run of a model on a sample.
@@ -332,10 +333,6 @@ EMSCRIPTEN_BINDINGS(mnist_sgd) {
       .field("accuracy", &ValidationResult::accuracy)
       .field("correct", &ValidationResult::correct)
       .field("count", &ValidationResult::count);
-  value_object<DecodeProgress>("DecodeProgress")
-      .field("decoded", &DecodeProgress::decoded)
-      .field("total", &DecodeProgress::total)
-      .field("error", &DecodeProgress::error);
   value_object<ConfusionResult>("ConfusionResult")
       .field("threesAsThree", &ConfusionResult::threesAsThree)
       .field("threesAsSeven", &ConfusionResult::threesAsSeven)
@@ -355,7 +352,8 @@ EMSCRIPTEN_BINDINGS(mnist_sgd) {
   class_<SampleHandle>("Sample")
       .constructor<>()
       .function("begin", &SampleHandle::begin)
-      .function("decode", &SampleHandle::decode)
+      .function("write", &SampleHandle::write)
+      .function("end", &SampleHandle::end)
       .function("loaded", &SampleHandle::loaded)
       .function("counts", &SampleHandle::counts)
       .function("pixelSimilarity", &SampleHandle::pixelSimilarity)

@@ -106,7 +106,9 @@ test('a Predictor loaded with a trainer\'s parameters gives its P(3), and keeps 
     predictor.load('simple_net', params);
     predictor.predict(images[1]);
   }
-  assert.equal(engine.heapBytesInUse, heap, 'reloading does not grow the heap');
+  // Within a few bytes: the allocator may reuse a free chunk a little larger than asked for. A leak of even
+  // its smallest chunk (16 bytes) per load would be 3200 bytes.
+  assert.ok(Math.abs(engine.heapBytesInUse - heap) < 1024, `reloading does not grow the heap (${engine.heapBytesInUse - heap} bytes)`);
   predictor.delete();
 });
 
