@@ -8,7 +8,7 @@
 //   for (let epoch = 0; epoch < 20; epoch++) trainer.trainEpoch();
 //   console.log(trainer.validate().validateEpoch);  // the book's metric
 //   trainer.delete(); sample.delete();
-const WRITE_BYTES = 64 * 1024;  // bytes of an archive per call into the engine
+const WRITE_BYTES = 16 * 1024;  // bytes of an archive per call into the engine (see SampleLoader.write)
 
 /**
  * The seed's settings: the linear model, lr 1, batch 256, no shuffling, and the model's own initialisation
