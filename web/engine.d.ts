@@ -70,6 +70,8 @@ export class Sample {
   pixelSimilarity(): { threes: number; sevens: number; mean: number };
   /** 1 for a 3, 0 for a 7. */
   label(split: 'train' | 'valid', index: number): number;
+  /** Every label of a split in one call. */
+  labels(split: 'train' | 'valid'): Float32Array;
   delete(): void;
 }
 

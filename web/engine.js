@@ -188,6 +188,11 @@ export class Sample {
     return this.#handle.label(split, index);
   }
 
+  /** Every label of 'train' or 'valid', in one call: a Float32Array of 1s (3s) and 0s (7s). */
+  labels(split) {
+    return this.#handle.labels(split);
+  }
+
   get handle() {
     return this.#handle;
   }

@@ -83,7 +83,7 @@ class Session {
     this.#trainer?.delete();
     this.#sample?.delete();
     this.#sample = sample;
-    this.#validDigits = Uint8Array.from({ length: sample.validCount }, (_, i) => (sample.label('valid', i) === 1 ? 3 : 7));
+    this.#validDigits = Uint8Array.from(sample.labels('valid'), (label) => (label === 1 ? 3 : 7));
     this.#galleryImages.clear();
     this.#trainer = trainer;
     this.#partial = { ms: 0, lossSum: 0 };

@@ -143,6 +143,13 @@ class SampleHandle {
     return static_cast<int>(set->y[index]);
   }
 
+  // Every label of a split at once (a Float32Array: 1 for a 3, 0 for a 7); empty for an unknown split.
+  val labels(const std::string& split) const {
+    const Dataset* set = dataset(split);
+    if (!set) return to_float32_array(nullptr, 0);
+    return to_float32_array(set->y.data(), set->y.size());
+  }
+
   const std::shared_ptr<const MnistSample>& shared() const { return sample_; }
 
  private:
@@ -153,13 +160,13 @@ class SampleHandle {
     return nullptr;
   }
 
-  std::shared_ptr<const MnistSample> sample_;
   std::string fail(const std::string& error) {
     pending_.reset();
     chunk_ = {};
     return error;
   }
 
+  std::shared_ptr<const MnistSample> sample_;
   std::optional<SampleDecoder> pending_;
   std::vector<std::uint8_t> chunk_;  // the bytes of the current write(), copied into the heap
 };
@@ -358,7 +365,8 @@ EMSCRIPTEN_BINDINGS(mnist_sgd) {
       .function("counts", &SampleHandle::counts)
       .function("pixelSimilarity", &SampleHandle::pixelSimilarity)
       .function("image", &SampleHandle::image)
-      .function("label", &SampleHandle::label);
+      .function("label", &SampleHandle::label)
+      .function("labels", &SampleHandle::labels);
   class_<TrainerHandle>("Trainer")
       .constructor<>()
       .function("reset", &TrainerHandle::reset)

@@ -18,6 +18,12 @@ test('the sample decodes to 6131 / 6265 / 1010 / 1028 images', () => {
   assert.deepEqual({ ...sample.counts }, { train3: 6131, train7: 6265, valid3: 1010, valid7: 1028 });
   assert.equal(sample.label('train', 0), 1);
   assert.equal(sample.label('train', sample.trainCount - 1), 0);
+  // All of a split's labels in one call: the 3s (1) first, then the 7s (0).
+  const valid = sample.labels('valid');
+  assert.equal(valid.length, 2038);
+  assert.equal(valid.filter((label) => label === 1).length, 1010);
+  assert.ok(valid.every((label, i) => label === sample.label('valid', i)));
+  assert.equal(sample.labels('test').length, 0);
 });
 
 test('the tar inflated by the caller decodes to the same sample, with progress reported along the way', () => {
