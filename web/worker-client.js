@@ -6,8 +6,13 @@ export class WorkerClient {
   #nextId = 1;
   #failure = null;  // set once the worker has died: later calls fail at once instead of waiting forever
 
-  constructor() {
-    this.#worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+  /**
+   * early: {worker, error} from start-worker.js, the worker it started and the error event that stopped it
+   * before this client listened (else null); without it, a new worker.
+   */
+  constructor(early = null) {
+    this.#worker = early?.worker ?? new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+    if (early?.error) this.#stop(early.error);
     this.#worker.onmessage = ({ data: { id, result, error, progress } }) => {
       const request = this.#pending.get(id);
       if (progress !== undefined) {  // a report on the way to the reply, not the reply
@@ -18,13 +23,17 @@ export class WorkerClient {
       if (error === undefined) request?.resolve(result);
       else request?.reject(new Error(error));
     };
-    // Only a worker that could not start or crashed gets here; every pending request fails with it.
     this.#worker.onerror = (event) => {
       event.preventDefault();
-      this.#failure = new Error(`the training worker stopped: ${event.message || 'it could not be loaded'}`);
-      for (const request of this.#pending.values()) request.reject(this.#failure);
-      this.#pending.clear();
+      this.#stop(event);
     };
+  }
+
+  // Only a worker that could not start or crashed gets here; every pending request fails with it.
+  #stop(errorEvent) {
+    this.#failure = new Error(`the training worker stopped: ${errorEvent.message || 'it could not be loaded'}`);
+    for (const request of this.#pending.values()) request.reject(this.#failure);
+    this.#pending.clear();
   }
 
   /**
@@ -42,8 +51,14 @@ export class WorkerClient {
 }
 
 /**
- * The page's one training worker. index.html loads this module on its own, before the controller's larger
- * module graph, so that the worker (and the engine it compiles, and the dataset it fetches) start while the
- * page is still starting up; the controller's import then gets this same instance.
+ * The page's one training worker: the one start-worker.js started while the page was parsed (the worker,
+ * the engine it compiles and the dataset it fetches are then under way before any module runs), taken
+ * from the global it was left in; or, without that script, one started now.
  */
-export const trainingWorker = new WorkerClient();
+function takeEarlyWorker() {
+  const early = self.mnistSgdEarlyWorker ?? null;
+  delete self.mnistSgdEarlyWorker;
+  return early;
+}
+
+export const trainingWorker = new WorkerClient(takeEarlyWorker());

@@ -1,0 +1,20 @@
+// Starts the training worker (worker.js) while the page is still being parsed, so that its download and
+// decoding of the dataset begin about 200 ms sooner. This is the page's one classic script, because a
+// module script, even an async one, runs only after the page's first style and layout, which take that
+// long here. index.html loads it first, parser-blocking.
+//
+// A classic script and the modules share nothing but the global object, so the worker is handed over
+// through one global, `self.mnistSgdEarlyWorker`: worker-client.js takes it (and deletes the name), or
+// starts its own worker when it is absent (a page that loads the modules without this script).
+'use strict';
+{
+  const early = {
+    worker: new Worker(new URL('worker.js', document.currentScript.src), { type: 'module' }),
+    error: null,  // the error event of a worker that stopped (could not load) before worker-client.js listened
+  };
+  early.worker.addEventListener('error', (event) => {
+    event.preventDefault();  // worker-client.js shows it on the page: not an uncaught error
+    early.error ??= event;
+  });
+  self.mnistSgdEarlyWorker = early;
+}
