@@ -21,6 +21,7 @@ export class View {
   #insight;
   #timings = {};
   #loaded = null;  // the loaded dataset, described
+  #contribLegendPainted = false;  // painted when the contributions are first shown, not while the page starts
 
   constructor() {
     const ids = ['data-status', 'data-progress', 'data-progress-bar', 'data-bytes', 'data-error', 'step-epoch', 'step-batch', 'play', 'reset',
@@ -35,7 +36,6 @@ export class View {
     this.#chart = new AccuracyChart(this.#el['accuracy-chart']);
     this.#insight = new InsightView(document.getElementById('mistakes'));
     paintLegend(this.#el['legend-bar']);
-    paintLegend(this.#el['contrib-legend-bar']);
     paintDigit(this.#el.preview, null);
   }
 
@@ -90,7 +90,7 @@ export class View {
   // --- training -----------------------------------------------------------------------------------------
 
   setControls({ ready, playing, canPlay }) {
-    this.#el.play.textContent = playing ? 'Pause' : 'Play';
+    this.#setText('play', playing ? 'Pause' : 'Play');
     this.#el.play.disabled = !ready || (!playing && !canPlay);
     this.#el['step-epoch'].disabled = this.#el['step-batch'].disabled = !ready || playing;
     this.#el.reset.disabled = this.#el['export-params'].disabled = this.#el['import-params'].disabled = !ready;
@@ -133,12 +133,12 @@ export class View {
     this.#chart.render(points, settings.epochs, { others: pastRuns.map(pointsOf), baseline: baseline?.mean ?? null });
     this.#renderLegend(run, pastRuns, baseline);
     const last = points.at(-1);
-    this.#el['chart-caption'].textContent = !run
+    this.#setText('chart-caption', !run
       ? 'Validation accuracy after each epoch: waiting for the data.'
       : history.length
         ? `Validation accuracy after each epoch: ${last.accuracy.toFixed(4)} after epoch ${last.epoch} (epoch 0, hollow: ${run.initial.accuracy.toFixed(4)} before training).`
-        : `Validation accuracy before training (epoch 0, hollow): ${run.initial.accuracy.toFixed(4)}. Step or play to train.`;
-    this.#el['printed-line'].textContent = printedLine(history) || '(no epoch yet)';
+        : `Validation accuracy before training (epoch 0, hollow): ${run.initial.accuracy.toFixed(4)}. Step or play to train.`);
+    this.#setText('printed-line', printedLine(history) || '(no epoch yet)');
     this.#renderTable(history);
   }
 
@@ -168,6 +168,7 @@ export class View {
   #renderTable(history) {
     const body = this.#el['epochs-table'].tBodies[0];
     if (body.rows.length > history.length) body.replaceChildren();  // a new run
+    if (body.rows.length === history.length) return;
     for (const record of history.slice(body.rows.length)) {
       const row = body.insertRow();
       row.dataset.accuracy = String(record.accuracy);
@@ -262,6 +263,10 @@ export class View {
   #renderContributions(prediction) {
     this.#el.contrib.hidden = !prediction;
     if (!prediction) return;
+    if (!this.#contribLegendPainted) {
+      paintLegend(this.#el['contrib-legend-bar']);
+      this.#contribLegendPainted = true;
+    }
     const { contributions, sum, bias } = prediction;
     const scale = paintDiverging(this.#el['contrib-map'], contributions);
     this.#el['contrib-min'].textContent = `−${scale.toFixed(2)}`;
@@ -299,7 +304,8 @@ export class View {
     this.#el.timings.textContent = parts.length ? `Timings: ${parts.join(' · ')}.` : '';
   }
 
-  // Live regions announce every change, so text that did not change is not written again.
+  // Live regions announce every change, and a new text is laid out again, so text that did not change is
+  // not written again.
   #setText(id, text) {
     if (this.#el[id].textContent !== text) this.#el[id].textContent = text;
   }
