@@ -6,6 +6,7 @@ import { InsightView } from './insight-view.js';
 import { count } from './format.js';
 import { MODELS, inputWeights, linearBias } from './models.js';
 
+const PROGRESS_INTERVAL_MS = 100;  // the data's progress is shown at most ten times a second (see dataProgress)
 const megabytes = (bytes) => (bytes / 1e6).toFixed(1);
 const percent = (p) => `${Math.round(100 * p)}%`;
 const signed = (x, places) => `${x < 0 ? '−' : ''}${Math.abs(x).toFixed(places)}`;  // a real minus sign
@@ -21,6 +22,7 @@ export class View {
   #insight;
   #timings = {};
   #loaded = null;  // the loaded dataset, described
+  #progressShownAt = -Infinity;  // when the data's progress was last written (performance.now())
   #contribLegendPainted = false;  // painted when the contributions are first shown, not while the page starts
 
   constructor() {
@@ -46,25 +48,31 @@ export class View {
 
   // --- data ---------------------------------------------------------------------------------------------
 
-  // The live status line changes with each phase only; the byte count beside the bar changes with each chunk.
+  // The live status line changes with each phase only. The bar and the count beside it change at most every
+  // PROGRESS_INTERVAL_MS, not with every chunk or batch of images the worker reports: each change costs the
+  // page a frame (style, layout, paint), time that the worker decoding the data needs the processor for.
   dataProgress(name, received, total) {
-    const bar = this.#el['data-progress-bar'];
-    this.#el['data-progress'].hidden = false;
-    if (total) {
-      bar.max = total;
-      bar.value = received;
-    }
-    this.#el['data-bytes'].textContent = total ? `${megabytes(received)} of ${megabytes(total)} MB` : `${megabytes(received)} MB`;
-    this.#setText('data-status', `Downloading ${name}…`);
+    this.#progress(`Downloading ${name}…`, total ? received : null, total,
+      total ? `${megabytes(received)} of ${megabytes(total)} MB` : `${megabytes(received)} MB`);
   }
 
   dataDecodeProgress(name, decoded, total) {
-    const bar = this.#el['data-progress-bar'];
+    this.#progress(`Decoding ${name} in WebAssembly…`, decoded, total, `${count(decoded)} of ${count(total)} images`);
+  }
+
+  // value: null leaves the bar as it is (indeterminate until a total is known); amount: the text beside it.
+  #progress(status, value, max, amount) {
+    const now = performance.now();
+    if (this.#el['data-status'].textContent === status && now - this.#progressShownAt < PROGRESS_INTERVAL_MS) return;
+    this.#progressShownAt = now;
     this.#el['data-progress'].hidden = false;
-    bar.max = total;
-    bar.value = decoded;
-    this.#el['data-bytes'].textContent = `${count(decoded)} of ${count(total)} images`;
-    this.#setText('data-status', `Decoding ${name} in WebAssembly…`);
+    if (value !== null) {
+      const bar = this.#el['data-progress-bar'];
+      bar.max = max;
+      bar.value = value;
+    }
+    this.#el['data-bytes'].textContent = amount;
+    this.#setText('data-status', status);
   }
 
   dataLoaded(name, counts, decodeMs) {
