@@ -1,7 +1,8 @@
 // The accuracy chart: validation accuracy after each epoch as an SVG line with a marker on every epoch
 // (epoch 0 is the model before training, drawn hollow); earlier runs to compare as dashed lines, and the
 // pixel-similarity baseline, which needs no training, as a level line. Plain numbers in, the whole chart
-// redrawn per call: at most a few hundred points, so there is nothing to gain from patching the DOM.
+// redrawn when they (or its width) change: at most a few hundred points, so there is nothing to gain from
+// patching the DOM.
 
 const NS = 'http://www.w3.org/2000/svg';
 const HEIGHT = 220;
@@ -10,13 +11,20 @@ const MAX_MARKERS = 120;  // beyond this the markers merge into a thick line; th
 
 export class AccuracyChart {
   #svg;
-  #last = null;  // the arguments of the last render, to draw again at a new width
+  #width = null;  // the SVG's width in CSS pixels as the browser last laid it out; null until it has
+  #data = null;  // the arguments of the last render()
+  #drawn = null;  // what the SVG shows now: its width and what it plots, as JSON
 
   // The chart is laid out in CSS pixels at its current width, so its text stays legible on a phone
-  // instead of shrinking with a fixed viewBox.
+  // instead of shrinking with a fixed viewBox. The width comes from a ResizeObserver, which the browser
+  // calls after its own layout, rather than from getBoundingClientRect(), which would force a layout in
+  // the middle of a render; so the first render waits for the observer's first call, in the same frame.
   constructor(svg) {
     this.#svg = svg;
-    new ResizeObserver(() => this.#last && this.render(...this.#last)).observe(svg);
+    new ResizeObserver(([entry]) => {
+      this.#width = entry.contentRect.width;
+      this.#draw();
+    }).observe(svg);
   }
 
   /**
@@ -24,8 +32,18 @@ export class AccuracyChart {
    * runs' points, newest first; baseline: an accuracy to draw as a level line, or null.
    */
   render(points, epochTarget, { others = [], baseline = null } = {}) {
-    this.#last = [points, epochTarget, { others, baseline }];
-    const width = Math.max(240, Math.round(this.#svg.getBoundingClientRect().width) || 480);
+    this.#data = { points, epochTarget, others, baseline };
+    this.#draw();
+  }
+
+  #draw() {
+    if (this.#data === null || this.#width === null) return;
+    const width = Math.max(240, Math.round(this.#width) || 480);
+    const { points, epochTarget, others, baseline } = this.#data;
+    const series = [points, ...others].map((run) => run.map((p) => [p.epoch, p.accuracy]));
+    const drawing = JSON.stringify([width, epochTarget, baseline, series]);
+    if (drawing === this.#drawn) return;  // a render that changed nothing here, or a resize by less than a pixel
+    this.#drawn = drawing;
     this.#svg.setAttribute('viewBox', `0 0 ${width} ${HEIGHT}`);
     const everyPoint = [...points, ...others.flat()];
     const xMax = Math.max(epochTarget, ...everyPoint.map((p) => p.epoch), 1);

@@ -6,6 +6,7 @@ import { InsightView } from './insight-view.js';
 import { count } from './format.js';
 import { MODELS, inputWeights, linearBias } from './models.js';
 
+const PROGRESS_INTERVAL_MS = 100;  // the data's progress is shown at most ten times a second (see dataProgress)
 const megabytes = (bytes) => (bytes / 1e6).toFixed(1);
 const percent = (p) => `${Math.round(100 * p)}%`;
 const signed = (x, places) => `${x < 0 ? '−' : ''}${Math.abs(x).toFixed(places)}`;  // a real minus sign
@@ -21,6 +22,8 @@ export class View {
   #insight;
   #timings = {};
   #loaded = null;  // the loaded dataset, described
+  #progressShownAt = -Infinity;  // when the data's progress was last written (performance.now())
+  #contribLegendPainted = false;  // painted when the contributions are first shown, not while the page starts
 
   constructor() {
     const ids = ['data-status', 'data-progress', 'data-progress-bar', 'data-bytes', 'data-error', 'step-epoch', 'step-batch', 'play', 'reset',
@@ -35,7 +38,6 @@ export class View {
     this.#chart = new AccuracyChart(this.#el['accuracy-chart']);
     this.#insight = new InsightView(document.getElementById('mistakes'));
     paintLegend(this.#el['legend-bar']);
-    paintLegend(this.#el['contrib-legend-bar']);
     paintDigit(this.#el.preview, null);
   }
 
@@ -46,25 +48,31 @@ export class View {
 
   // --- data ---------------------------------------------------------------------------------------------
 
-  // The live status line changes with each phase only; the byte count beside the bar changes with each chunk.
+  // The live status line changes with each phase only. The bar and the count beside it change at most every
+  // PROGRESS_INTERVAL_MS, not with every piece of the archive the worker reports: each change costs the
+  // page a frame (style, layout, paint), time that the worker decoding the data needs the processor for.
   dataProgress(name, received, total) {
-    const bar = this.#el['data-progress-bar'];
-    this.#el['data-progress'].hidden = false;
-    if (total) {
-      bar.max = total;
-      bar.value = received;
-    }
-    this.#el['data-bytes'].textContent = total ? `${megabytes(received)} of ${megabytes(total)} MB` : `${megabytes(received)} MB`;
-    this.#setText('data-status', `Downloading and decoding ${name}…`);
+    this.#progress(`Downloading and decoding ${name}…`, total ? received : null, total,
+      total ? `${megabytes(received)} of ${megabytes(total)} MB` : `${megabytes(received)} MB`);
   }
 
   dataDecodeProgress(name, decoded, total) {
-    const bar = this.#el['data-progress-bar'];
+    this.#progress(`Decoding ${name} in WebAssembly…`, decoded, total, `${megabytes(decoded)} of ${megabytes(total)} MB`);
+  }
+
+  // value: null leaves the bar as it is (indeterminate until a total is known); amount: the text beside it.
+  #progress(status, value, max, amount) {
+    const now = performance.now();
+    if (this.#el['data-status'].textContent === status && now - this.#progressShownAt < PROGRESS_INTERVAL_MS) return;
+    this.#progressShownAt = now;
     this.#el['data-progress'].hidden = false;
-    bar.max = total;
-    bar.value = decoded;
-    this.#el['data-bytes'].textContent = `${megabytes(decoded)} of ${megabytes(total)} MB`;
-    this.#setText('data-status', `Decoding ${name} in WebAssembly…`);
+    if (value !== null) {
+      const bar = this.#el['data-progress-bar'];
+      bar.max = max;
+      bar.value = value;
+    }
+    this.#el['data-bytes'].textContent = amount;
+    this.#setText('data-status', status);
   }
 
   dataLoaded(name, counts, decodeMs) {
@@ -90,7 +98,7 @@ export class View {
   // --- training -----------------------------------------------------------------------------------------
 
   setControls({ ready, playing, canPlay }) {
-    this.#el.play.textContent = playing ? 'Pause' : 'Play';
+    this.#setText('play', playing ? 'Pause' : 'Play');
     this.#el.play.disabled = !ready || (!playing && !canPlay);
     this.#el['step-epoch'].disabled = this.#el['step-batch'].disabled = !ready || playing;
     this.#el.reset.disabled = this.#el['export-params'].disabled = this.#el['import-params'].disabled = !ready;
@@ -133,12 +141,12 @@ export class View {
     this.#chart.render(points, settings.epochs, { others: pastRuns.map(pointsOf), baseline: baseline?.mean ?? null });
     this.#renderLegend(run, pastRuns, baseline);
     const last = points.at(-1);
-    this.#el['chart-caption'].textContent = !run
+    this.#setText('chart-caption', !run
       ? 'Validation accuracy after each epoch: waiting for the data.'
       : history.length
         ? `Validation accuracy after each epoch: ${last.accuracy.toFixed(4)} after epoch ${last.epoch} (epoch 0, hollow: ${run.initial.accuracy.toFixed(4)} before training).`
-        : `Validation accuracy before training (epoch 0, hollow): ${run.initial.accuracy.toFixed(4)}. Step or play to train.`;
-    this.#el['printed-line'].textContent = printedLine(history) || '(no epoch yet)';
+        : `Validation accuracy before training (epoch 0, hollow): ${run.initial.accuracy.toFixed(4)}. Step or play to train.`);
+    this.#setText('printed-line', printedLine(history) || '(no epoch yet)');
     this.#renderTable(history);
   }
 
@@ -168,6 +176,7 @@ export class View {
   #renderTable(history) {
     const body = this.#el['epochs-table'].tBodies[0];
     if (body.rows.length > history.length) body.replaceChildren();  // a new run
+    if (body.rows.length === history.length) return;
     for (const record of history.slice(body.rows.length)) {
       const row = body.insertRow();
       row.dataset.accuracy = String(record.accuracy);
@@ -262,6 +271,10 @@ export class View {
   #renderContributions(prediction) {
     this.#el.contrib.hidden = !prediction;
     if (!prediction) return;
+    if (!this.#contribLegendPainted) {
+      paintLegend(this.#el['contrib-legend-bar']);
+      this.#contribLegendPainted = true;
+    }
     const { contributions, sum, bias } = prediction;
     const scale = paintDiverging(this.#el['contrib-map'], contributions);
     this.#el['contrib-min'].textContent = `−${scale.toFixed(2)}`;
@@ -299,7 +312,8 @@ export class View {
     this.#el.timings.textContent = parts.length ? `Timings: ${parts.join(' · ')}.` : '';
   }
 
-  // Live regions announce every change, so text that did not change is not written again.
+  // Live regions announce every change, and a new text is laid out again, so text that did not change is
+  // not written again.
   #setText(id, text) {
     if (this.#el[id].textContent !== text) this.#el[id].textContent = text;
   }
