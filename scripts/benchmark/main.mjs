@@ -39,13 +39,14 @@ const FILES = {
 const PYTHON = '/usr/bin/python3';  // Debian's, where python3-torch is installed (not a pyenv one on PATH)
 
 // Epochs per run, runs per engine, warm-up epochs dropped from the start of every run (a fresh process
-// finds cold caches), and page loads. --quick still keeps 5 measured epochs per run. In Chromium, where
+// finds cold caches), and page loads (11: one load on this shared machine can be 200 ms off the rest, and
+// the median of 5 moved by that much between runs). --quick still keeps 5 measured epochs per run. In Chromium, where
 // V8 optimises code in the background once it has run a while, each engine also trains untimed for
 // warmupMs (and at least `warmup` epochs) before its runs.
 // simpleNet: the same for simple_net, whose PyTorch epoch takes about half a second (--quick: 3 measured
 // epochs in each of 2 runs).
 const MODES = {
-  full: { epochs: 20, runs: 5, warmup: 3, warmupMs: 1000, pageLoads: 5, simpleNet: { epochs: 12, runs: 4, warmup: 2 } },
+  full: { epochs: 20, runs: 5, warmup: 3, warmupMs: 1000, pageLoads: 11, simpleNet: { epochs: 12, runs: 4, warmup: 2 } },
   quick: { epochs: 8, runs: 3, warmup: 3, warmupMs: 1000, pageLoads: 1, simpleNet: { epochs: 5, runs: 2, warmup: 2 } },
 };
 // What the CLI and seed.py are told for each model (the reference's lr and initial parameters).
