@@ -266,6 +266,14 @@ TEST_CASE("a tiny archive loads in name order from its bytes and from a folder",
 TEST_CASE("the real archive arriving in pieces of any size loads the same tensors", "[loader][real][stream]") {
   const Bytes& archive = test_support::real_archive_bytes();
   const auto whole = test_support::real_sample();
+  {
+    // Decoded as it arrives, not at the end: half the archive holds about half the images.
+    SampleDecoder decoder;
+    for (std::size_t pos = 0; pos < archive.size() / 2; pos += 65536)
+      REQUIRE(decoder.write({archive.data() + pos, std::min<std::size_t>(65536, archive.size() / 2 - pos)}));
+    CHECK(decoder.images_read() > 5000);
+    CHECK(decoder.images_read() < 9000);
+  }
   for (std::size_t size : {std::size_t{1000}, std::size_t{65536}}) {
     INFO("pieces of " << size << " bytes");
     check_same_sample(load_in_pieces(archive, SampleDecoder::Format::kTgz, [&](std::size_t) { return size; }), *whole);
@@ -285,6 +293,25 @@ TEST_CASE("a tiny archive, or its tar, arriving a byte at a time loads the same 
   const Bytes tar = fixtures::tar(fixtures::tiny_sample_files());
   check_same_sample(load_in_pieces(tar, SampleDecoder::Format::kTar, one_byte), *whole);
   check_same_sample(load_in_pieces(tar, SampleDecoder::Format::kTar, [&](std::size_t) { return tar.size(); }), *whole);
+}
+
+TEST_CASE("stored blocks larger than the room left in the window inflate whole, in any pieces", "[loader][fixtures][stream]") {
+  Bytes content(600000);  // ten stored blocks of at most 65535 bytes: more than twice the window
+  for (std::size_t i = 0; i < content.size(); ++i) content[i] = static_cast<std::uint8_t>(i * 7 + i / 300);
+  const Bytes gz = fixtures::gzip_stored(content);
+  for (std::size_t piece : {std::size_t{1000}, std::size_t{100000}, gz.size()}) {
+    INFO("pieces of " << piece << " bytes");
+    GunzipStream stream;
+    Bytes received;
+    const ByteReceiver receive = [&](ByteSpan bytes, bool) -> Result<std::size_t> {
+      received.insert(received.end(), bytes.data, bytes.data + bytes.size);
+      return bytes.size;
+    };
+    for (std::size_t pos = 0; pos < gz.size(); pos += piece)
+      REQUIRE(stream.write({gz.data() + pos, std::min(piece, gz.size() - pos)}, receive));
+    REQUIRE(stream.end(receive));
+    CHECK(received == content);
+  }
 }
 
 TEST_CASE("gzip arriving a byte at a time inflates through its window whole", "[loader][fixtures][stream]") {

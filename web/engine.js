@@ -60,11 +60,16 @@ export class Engine {
   loadSample(bytes, { tar = false, onProgress } = {}) {
     if (!(bytes instanceof Uint8Array)) throw new TypeError('the archive must be given as a Uint8Array');
     const loader = this.sampleLoader({ tar });
-    for (let start = 0; start < bytes.length; start += WRITE_BYTES) {
-      loader.write(bytes.subarray(start, start + WRITE_BYTES));
-      onProgress?.(Math.min(start + WRITE_BYTES, bytes.length), bytes.length);
+    try {
+      for (let start = 0; start < bytes.length; start += WRITE_BYTES) {
+        loader.write(bytes.subarray(start, start + WRITE_BYTES));
+        onProgress?.(Math.min(start + WRITE_BYTES, bytes.length), bytes.length);
+      }
+      return loader.finish();
+    } catch (error) {
+      loader.cancel();  // (a no-op when the engine refused the bytes: that ended the load already)
+      throw error;
     }
-    return loader.finish();
   }
 
   /**

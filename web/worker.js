@@ -61,7 +61,8 @@ class Session {
       writeWaiting();
       return { sample: timed(() => loader.finish()), decodeMs };
     } catch (error) {
-      loader?.cancel();
+      // A loader the engine makes after this (the download failed first) is freed then.
+      engineReady.then(() => loader.cancel(), () => {});
       throw error;
     }
   }

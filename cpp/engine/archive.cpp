@@ -77,7 +77,7 @@ Result<void> GunzipStream::end(const ByteReceiver& receive) {
   if (read_le32(trailer) != crc_ && !kSkipChecksums) return Error{"corrupt archive: gzip checksum mismatch"};
   if (read_le32(trailer + 4) != static_cast<std::uint32_t>(output_size_))
     return Error{"corrupt archive: gzip length mismatch"};
-  // Only a whole, checked stream gets to the receiver's last call.
+  // Only a whole, checked stream gets to the receiver's last call, which must take all or fail.
   auto taken = receive(inflate_->output(), /*last=*/true);
   if (!taken) return Error{taken.error()};
   return {};
@@ -231,6 +231,8 @@ Result<std::size_t> TarReader::take(ByteSpan bytes, bool last, const OnFile& on_
     for (std::size_t i = 0; i < kBlock; ++i) sum += header[i];
     for (std::size_t i = 148; i < 156; ++i) sum -= header[i];
     if (sum != checksum) return Error{"corrupt tar header at byte " + std::to_string(offset_)};
+    // No entry is larger than the tar may be (checked before size_t, 32 bits in WebAssembly, holds it).
+    if (size > kMaxInflatedBytes) return Error{"truncated tar archive"};
     const std::size_t padded_size = (static_cast<std::size_t>(size) + kBlock - 1) / kBlock * kBlock;
 
     const char type = static_cast<char>(header[156]);

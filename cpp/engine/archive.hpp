@@ -22,7 +22,7 @@ constexpr std::size_t kMaxArchiveBytes = 64u << 20;   // the real archive is 3.2
 constexpr std::size_t kMaxInflatedBytes = 64u << 20;  // the real tar is 15 MB
 
 // Where a stream hands its bytes as they come: the receiver takes what it can of `bytes` and says how much;
-// the rest comes again, followed by more. `last`: nothing more follows.
+// the rest comes again, followed by more. `last`: nothing more follows, and the receiver takes all or fails.
 using ByteReceiver = std::function<Result<std::size_t>(ByteSpan bytes, bool last)>;
 
 class InflateStream;

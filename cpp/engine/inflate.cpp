@@ -53,7 +53,9 @@ class BitReader {
     bits_ = 0;
     count_ = 0;
     if (const int skipped = static_cast<int>(bit % 8)) {
-      bits_ = data_[pos_++] >> skipped;
+      // (Within the zero bits refill() adds past the end of the last input, the byte is one of those.)
+      bits_ = (pos_ < size_ ? data_[pos_] : 0) >> skipped;
+      ++pos_;
       count_ = 8 - skipped;
     }
   }
@@ -350,10 +352,11 @@ class Inflater {
 InflateResult inflate(ByteSpan input, std::uint8_t* output, std::size_t capacity) {
   BitReader in(input, /*last=*/true);
   std::size_t size = 0;
-  InflateStatus status = Inflater().run(in, output, capacity, size);
+  Inflater inflater;  // not Inflater(): that would zero its 3 KB of code tables for every PNG
+  InflateStatus status = inflater.run(in, output, capacity, size);
   // Whatever went wrong, a stream that ran past the end of the input was cut short.
   if (in.overran()) status = InflateStatus::kTruncated;
-  return {status, size, in.bytes_used()};
+  return {status, size};
 }
 
 namespace {

@@ -23,7 +23,6 @@ enum class InflateStatus {
 struct InflateResult {
   InflateStatus status = InflateStatus::kOk;
   std::size_t output_size = 0;  // bytes written to the output
-  std::size_t input_used = 0;   // bytes of input the stream took (where what follows it, e.g. a trailer, starts)
 };
 
 // Inflates the deflate stream at the start of `input` into output[0, capacity). Back-references reach into

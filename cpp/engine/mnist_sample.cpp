@@ -89,7 +89,7 @@ SampleDecoder::SampleDecoder(Format format)
       tar_(is_sample_image, kMaxImageFileBytes) {}
 
 Result<MnistSample> SampleDecoder::load_files(const std::vector<TarEntry>& files) {
-  SampleDecoder decoder;
+  SampleDecoder decoder(Format::kTar);  // its files come whole: no gzip stream to set up
   for (const TarEntry& file : files) {
     if (!is_sample_image(file.path)) continue;
     if (auto added = decoder.add_image(file.path, file.content); !added) return Error{added.error()};

@@ -7,7 +7,6 @@
 #include <emscripten/val.h>
 #include <malloc.h>
 
-#include <algorithm>
 #include <memory>
 #include <optional>
 #include <string>
@@ -95,9 +94,8 @@ class SampleHandle {
     if (!pending_) return "no load in progress";
     if (bytes_array.isUndefined() || bytes_array.isNull()) return fail("no archive given");
     const std::size_t size = bytes_array["length"].as<std::size_t>();
-    // Refused before it is copied in; the decoder holds the archive as a whole to its own limit.
-    const std::size_t limit = std::max(kMaxArchiveBytes, kMaxInflatedBytes);
-    if (size > limit) return fail("the archive is larger than " + std::to_string(limit >> 20) + " MiB");
+    // A cap on one piece, checked before it is copied in; the decoder holds the whole archive to its limits.
+    if (size > kMaxArchiveBytes) return fail("the archive is larger than " + std::to_string(kMaxArchiveBytes >> 20) + " MiB");
     chunk_.resize(size);
     val(emscripten::typed_memory_view(size, chunk_.data())).call<void>("set", bytes_array);
     if (auto written = pending_->write({chunk_.data(), size}); !written) return fail(written.error());
