@@ -84,8 +84,7 @@ constexpr std::size_t kMaxImageFileBytes = 64 << 10;
 }  // namespace
 
 SampleDecoder::SampleDecoder(Format format)
-    : format_(format),
-      gunzip_(format == Format::kTgz ? std::make_unique<GunzipStream>() : nullptr),
+    : gunzip_(format == Format::kTgz ? std::make_unique<GunzipStream>() : nullptr),
       tar_(is_sample_image, kMaxImageFileBytes) {}
 
 Result<MnistSample> SampleDecoder::load_files(const std::vector<TarEntry>& files) {
@@ -97,10 +96,12 @@ Result<MnistSample> SampleDecoder::load_files(const std::vector<TarEntry>& files
   return decoder.put_in_order();
 }
 
+Result<std::size_t> SampleDecoder::read_tar(ByteSpan tar, bool last) {
+  return tar_.take(tar, last, [this](const std::string& path, ByteSpan png) { return add_image(path, png); });
+}
+
 Result<void> SampleDecoder::write(ByteSpan bytes) {
-  const TarReader::OnFile on_file = [this](const std::string& path, ByteSpan png) { return add_image(path, png); };
-  if (format_ == Format::kTgz)
-    return gunzip_->write(bytes, [&](ByteSpan tar, bool last) { return tar_.take(tar, last, on_file); });
+  if (gunzip_) return gunzip_->write(bytes, [this](ByteSpan tar, bool last) { return read_tar(tar, last); });
 
   tar_received_ += bytes.size;
   if (tar_received_ > kMaxInflatedBytes)
@@ -111,7 +112,7 @@ Result<void> SampleDecoder::write(ByteSpan bytes) {
     unread_.insert(unread_.end(), bytes.data, bytes.data + bytes.size);
     tar = {unread_.data(), unread_.size()};
   }
-  auto taken = tar_.take(tar, /*last=*/false, on_file);
+  auto taken = read_tar(tar, /*last=*/false);
   if (!taken) return Error{taken.error()};
   std::vector<std::uint8_t> rest(tar.data + *taken, tar.data + tar.size);
   unread_.swap(rest);
@@ -119,13 +120,12 @@ Result<void> SampleDecoder::write(ByteSpan bytes) {
 }
 
 Result<MnistSample> SampleDecoder::end() {
-  const TarReader::OnFile on_file = [this](const std::string& path, ByteSpan png) { return add_image(path, png); };
-  if (format_ == Format::kTgz) {
-    auto ended = gunzip_->end([&](ByteSpan tar, bool last) { return tar_.take(tar, last, on_file); });
+  if (gunzip_) {
+    auto ended = gunzip_->end([this](ByteSpan tar, bool last) { return read_tar(tar, last); });
     if (!ended) return Error{ended.error()};
   } else {
     if (tar_received_ == 0) return Error{"the file is empty"};
-    auto taken = tar_.take({unread_.data(), unread_.size()}, /*last=*/true, on_file);
+    auto taken = read_tar({unread_.data(), unread_.size()}, /*last=*/true);
     if (!taken) return Error{taken.error()};
   }
   return put_in_order();
@@ -141,7 +141,6 @@ Result<void> SampleDecoder::add_image(const std::string& path, ByteSpan png) {
   by_folder_[folder].push_back({std::string(file_name(path)), set.size()});
   float* x = set.append(kFolders[folder].label);
   for (int i = 0; i < kImagePixels; ++i) x[i] = static_cast<float>(pixels[i]) / 255.0f;
-  ++images_read_;
   return {};
 }
 

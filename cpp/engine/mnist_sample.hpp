@@ -61,9 +61,10 @@ class SampleDecoder {
   // The archive's next bytes, and then its end: the sample. After an error, the decoder is of no further use.
   Result<void> write(ByteSpan bytes);
   Result<MnistSample> end();
-  int images_read() const { return images_read_; }
+  int images_read() const { return sample_.train.size() + sample_.valid.size(); }
 
  private:
+  Result<std::size_t> read_tar(ByteSpan tar, bool last);
   Result<void> add_image(const std::string& path, ByteSpan png);
   Result<MnistSample> put_in_order();
 
@@ -72,12 +73,10 @@ class SampleDecoder {
     int index;  // in its split, in the order read
   };
 
-  Format format_;
-  std::unique_ptr<GunzipStream> gunzip_;  // kTgz
+  std::unique_ptr<GunzipStream> gunzip_;  // kTgz only
   std::size_t tar_received_ = 0;          // kTar
   std::vector<std::uint8_t> unread_;      // kTar: the start of a record that has not arrived whole
   TarReader tar_;
-  int images_read_ = 0;
   std::array<std::vector<NamedImage>, 4> by_folder_;  // train 3s, train 7s, valid 3s, valid 7s
   MnistSample sample_;  // the images in the order read
 };
