@@ -74,6 +74,45 @@ void check_same_text(const std::vector<float>& drawn, const std::string& run) {
   CHECK(mismatches == 0);
 }
 
+// +-[0.5, 1) * 2^e with 24 random bits, e in [lowest, highest].
+float random_float(std::mt19937& bits, int lowest, int highest) {
+  const float significand = 0.5f + static_cast<float>(bits() & 0x7fffffu) * 0x1.0p-24f;
+  const int exponent = lowest + static_cast<int>(bits() % static_cast<unsigned>(highest - lowest + 1));
+  return std::ldexp(bits() & 1u ? -significand : significand, exponent);
+}
+
+// a * b + c rounded once to float (to nearest, ties to even), from its exact value as a whole number of 2^-100:
+// independent of exact_fmaf's double arithmetic, and of libm (Emscripten's fmaf can round twice). For |a|, |b|
+// in [2^-9, 2^8) and c zero or in [2^-76, 2^20), where 128 bits hold every sum exactly.
+float reference_fmaf(float a, float b, float c) {
+  constexpr int kScale = 100;
+  // x = m 2^(e - 24) with m a whole number of at most 24 bits.
+  auto split = [](float x, std::int64_t& m, int& e) {
+    m = static_cast<std::int64_t>(std::ldexp(std::frexp(x, &e), 24));
+  };
+  std::int64_t ma, mb, mc;
+  int ea, eb, ec;
+  split(a, ma, ea);
+  split(b, mb, eb);
+  split(c, mc, ec);
+  if (ea + eb - 48 + kScale < 0 || (mc != 0 && ec - 24 + kScale < 0)) FAIL("operands too small for reference_fmaf");
+  const __int128 product = static_cast<__int128>(ma * mb) << (ea + eb - 48 + kScale);
+  const __int128 addend = mc == 0 ? 0 : static_cast<__int128>(mc) << (ec - 24 + kScale);
+  const __int128 sum = product + addend;
+  if (sum == 0) return 0.0f;
+  unsigned __int128 magnitude = sum < 0 ? -static_cast<unsigned __int128>(sum) : static_cast<unsigned __int128>(sum);
+  int shift = 0;
+  while ((magnitude >> shift) >= (static_cast<unsigned __int128>(1) << 24)) ++shift;  // keep 24 bits
+  unsigned __int128 kept = magnitude >> shift;
+  if (shift > 0) {
+    const unsigned __int128 rest = magnitude & ((static_cast<unsigned __int128>(1) << shift) - 1);
+    const unsigned __int128 half = static_cast<unsigned __int128>(1) << (shift - 1);
+    if (rest > half || (rest == half && (kept & 1) != 0)) ++kept;
+  }
+  const float rounded = std::ldexp(static_cast<float>(static_cast<std::uint32_t>(kept)), shift - kScale);
+  return sum < 0 ? -rounded : rounded;
+}
+
 std::vector<std::vector<int>> batches(const std::vector<int>& order, std::size_t batch_size) {
   std::vector<std::vector<int>> chunks;
   for (std::size_t start = 0; start < order.size(); start += batch_size) {
@@ -247,17 +286,17 @@ TEST_CASE("exact_fmaf rounds a * b + c once, as a hardware fma does", "[torch_ra
   // a * 3 exactly halfway between two floats (a in [1, 4/3) with an odd last bit), nudged by a c too small to
   // show in a double sum: rounding to double and then to float would round the tie to even and lose c.
   for (int i = 0; i < 20000; ++i) {
-    const float a = std::ldexp(1.0f + static_cast<float>((bits() % 2796202u) | 1u) * 0x1.0p-23f, i % 40 - 20);
-    const float c = std::ldexp(i % 4 < 2 ? 1.0f : -1.0f, i % 40 - 20 - 60);
-    mismatches += hex(torch::exact_fmaf(a, 3.0f, c)) != hex(std::fmaf(a, 3.0f, c)) ? 1 : 0;
+    const int exponent = i % 9 - 4;
+    const float a = std::ldexp(1.0f + static_cast<float>((bits() % 2796202u) | 1u) * 0x1.0p-23f, exponent);
+    const float c = std::ldexp(i % 4 < 2 ? 1.0f : -1.0f, exponent - 54);
+    mismatches += hex(torch::exact_fmaf(a, 3.0f, c)) != hex(reference_fmaf(a, 3.0f, c)) ? 1 : 0;
   }
   // Random operands, c either cancelling a * b down to its rounding error or of any size.
   for (int i = 0; i < 200000; ++i) {
-    const float a = std::ldexp(static_cast<float>(bits() & 0xffffffu) * 0x1.0p-24f + 0.5f, i % 61 - 30);
-    const float b = std::ldexp(static_cast<float>(bits() & 0xffffffu) * 0x1.0p-24f - 0.5f, i % 59 - 30);
-    const float c = i % 2 ? -static_cast<float>(static_cast<double>(a) * b)
-                          : std::ldexp(static_cast<float>(bits() & 0xffffffu) * 0x1.0p-24f - 0.5f, i % 67 - 33);
-    mismatches += hex(torch::exact_fmaf(a, b, c)) != hex(std::fmaf(a, b, c)) ? 1 : 0;
+    const float a = random_float(bits, -8, 8);
+    const float b = random_float(bits, -8, 8);
+    const float c = i % 2 ? -static_cast<float>(static_cast<double>(a) * b) : random_float(bits, -30, 20);
+    mismatches += hex(torch::exact_fmaf(a, b, c)) != hex(reference_fmaf(a, b, c)) ? 1 : 0;
   }
   CHECK(mismatches == 0);
 }
