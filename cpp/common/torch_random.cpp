@@ -12,6 +12,8 @@
 namespace mnist_sgd {
 namespace {
 
+constexpr double kPi = 3.14159265358979323846;  // c10::pi<double>
+
 template <typename To, typename From>
 To bit_cast(From from) {
   static_assert(sizeof(To) == sizeof(From), "bit_cast needs equal sizes");
@@ -133,8 +135,8 @@ void sincos256(float x, float& sine, float& cosine) {
 
 // normal_fill_16_AVX2 (§3.5): Box-Muller on 16 uniforms, lane j paired with lane j + 8; u1 = 1 - d[j] sets the
 // radius, d[j + 8] the angle; cos goes to lane j, sin to lane j + 8.
-void normal_fill_16(float* data, float mean, float std) {
-  const float kTwoPi = static_cast<float>(2.0f * 3.14159265358979323846);  // (float)(2 * c10::pi<double>)
+void normal_fill_16(float* data, float mean, float stddev) {
+  constexpr float kTwoPi = static_cast<float>(2.0 * kPi);  // 0x40c90fdb
   for (int j = 0; j < 8; ++j) {
     const float u1 = 1.0f - data[j];
     const float u2 = data[j + 8];
@@ -142,20 +144,20 @@ void normal_fill_16(float* data, float mean, float std) {
     const float theta = kTwoPi * u2;
     float sine, cosine;
     sincos256(theta, sine, cosine);
-    data[j] = torch::exact_fmaf(radius * cosine, std, mean);
-    data[j + 8] = torch::exact_fmaf(radius * sine, std, mean);
+    data[j] = torch::exact_fmaf(radius * cosine, stddev, mean);
+    data[j + 8] = torch::exact_fmaf(radius * sine, stddev, mean);
   }
 }
 
 // normal_fill (§3.3): all n uniforms first, then blocks of 16; a ragged end redoes the last 16 slots with 16
 // new uniforms, overwriting normals already there. n >= 16.
-void normal_fill(float* data, int size, float mean, float std, TorchGenerator& generator) {
+void normal_fill(float* data, int size, float mean, float stddev, TorchGenerator& generator) {
   for (int i = 0; i < size; ++i) data[i] = torch::uniform_float(generator);
-  for (int i = 0; i < size - 15; i += 16) normal_fill_16(data + i, mean, std);
+  for (int i = 0; i < size - 15; i += 16) normal_fill_16(data + i, mean, stddev);
   if (size % 16 != 0) {
     float* last = data + size - 16;
     for (int i = 0; i < 16; ++i) last[i] = torch::uniform_float(generator);
-    normal_fill_16(last, mean, std);
+    normal_fill_16(last, mean, stddev);
   }
 }
 
@@ -225,7 +227,7 @@ double normal_double(TorchGenerator& generator) {
   const double u1 = uniform_double(generator);                     // the angle
   const double u2 = uniform_double(generator);                     // the radius
   const double radius = std::sqrt(-2.0 * portable_log(1.0 - u2));  // 1.13: log(1 - u2), not log1p(-u2)
-  const double theta = 2.0 * 3.14159265358979323846 * u1;
+  const double theta = 2.0 * kPi * u1;
   double sine, cosine;
   portable_sincos(theta, sine, cosine);
   generator.set_next_double_normal_sample(radius * sine);
@@ -276,8 +278,8 @@ void uniform_(std::vector<float>& tensor, double from, double to, TorchGenerator
 double kaiming_uniform_bound(int fan_in) {
   const double a = std::sqrt(5.0);
   const double gain = std::sqrt(2.0 / (1.0 + a * a));  // calculate_gain("leaky_relu", sqrt(5)); a * a is 5 + 1 ulp
-  const double std = gain / std::sqrt(static_cast<double>(fan_in));
-  return std::sqrt(3.0) * std;
+  const double stddev = gain / std::sqrt(static_cast<double>(fan_in));
+  return std::sqrt(3.0) * stddev;
 }
 
 double linear_bias_bound(int fan_in) { return fan_in > 0 ? 1.0 / std::sqrt(static_cast<double>(fan_in)) : 0.0; }
