@@ -26,3 +26,17 @@ target_link_options(mnist-sgd PRIVATE
   -O3 -msimd128 -sENVIRONMENT=node -sNODERAWFS=1 -sEXIT_RUNTIME=1
   --pre-js ${CMAKE_CURRENT_SOURCE_DIR}/cmake/node-environment.js
   -sALLOW_MEMORY_GROWTH=1 -sINITIAL_MEMORY=128MB)
+
+# tests/torch_random_test.cpp as a Node program, run by tests/wasm/torch_random.test.mjs: the WebAssembly build
+# must draw PyTorch's bits as the native one does. Only Catch2's one header is copied into the build tree: its
+# package's include folder is /usr/include, whose C library headers would shadow Emscripten's.
+find_path(MNIST_SGD_CATCH2_DIR catch2/catch.hpp PATHS /usr/include NO_CMAKE_FIND_ROOT_PATH REQUIRED)
+file(COPY ${MNIST_SGD_CATCH2_DIR}/catch2/catch.hpp DESTINATION ${CMAKE_CURRENT_BINARY_DIR}/catch2-only/catch2)
+add_executable(torch_random_test tests/main.cpp tests/torch_random_test.cpp)
+target_include_directories(torch_random_test SYSTEM PRIVATE ${CMAKE_CURRENT_BINARY_DIR}/catch2-only)
+target_link_libraries(torch_random_test PRIVATE mnist_sgd::engine)
+target_compile_definitions(torch_random_test PRIVATE
+  MNIST_SGD_REFERENCES="${CMAKE_CURRENT_SOURCE_DIR}/tests/reference")
+set_target_properties(torch_random_test PROPERTIES SUFFIX .cjs)
+target_link_options(torch_random_test PRIVATE
+  -O3 -msimd128 -sENVIRONMENT=node -sNODERAWFS=1 -sEXIT_RUNTIME=1 -sALLOW_MEMORY_GROWTH=1)
