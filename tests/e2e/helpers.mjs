@@ -29,12 +29,15 @@ export async function serveSite(sample) {
   if (!existsSync(path.join(site, 'mnist_sgd.wasm'))) throw new Error('build/site has no mnist_sgd.wasm: run scripts/build-site first');
   for (const name of filesUnder(path.join(ROOT, 'web'))) {
     const built = path.join(site, name);
-    if (!existsSync(built) || !readFileSync(built).equals(readFileSync(path.join(ROOT, 'web', name)))) {
+    if (!existsSync(built) || withoutGenerated(name, readFileSync(built, 'utf8')) !== readFileSync(path.join(ROOT, 'web', name), 'utf8')) {
       throw new Error(`build/site/${name} differs from web/${name}: run scripts/build-site first`);
     }
   }
   return startServer({ root: site, port: 0, files: { '/mnist_sample.tgz': sample } });
 }
+
+// A built file as it was in web/: index.html without the modulepreload links scripts/build-site adds.
+const withoutGenerated = (name, text) => (name === 'index.html' ? text.replace(/^ *<link rel="modulepreload" [^\n]*\n/gm, '') : text);
 
 // Every file's path under dir, relative to it (web/ and web/examples/).
 function filesUnder(dir, prefix = '') {

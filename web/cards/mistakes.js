@@ -1,24 +1,25 @@
-// Where the model goes wrong on the validation set: the 2x2 confusion matrix as a table, and the
+// The "Where the model goes wrong" card: the validation set's 2x2 confusion matrix as a table, and the
 // misclassified images the worker sent (at most 24), each with its true digit and the model's P(3).
 // Plain data in (the worker's `insight`), DOM out; numbers and words carry the meaning, tints repeat it.
 // The gallery's items are made once and repainted: during Play this runs every frame.
-import { paintDigit } from './heatmap.js';
-import { count } from './format.js';
+import { count, describeModel } from '../format.js';
+import { paintDigit } from '../heatmap.js';
+import { modelPosition } from '../page-state.js';
+import { setText } from './dom.js';
 
 const PIXELS = 784;
 
 // P(3) to two places, without claiming a certainty that rounding would invent.
 const probability = (p) => (p < 0.005 ? '<0.01' : p > 0.995 ? '>0.99' : p.toFixed(2));
 
-export class InsightView {
+export class MistakesCard {
   #cells;
   #caption;
   #summary;
   #groups;
   #last = null;  // the insight drawn last: a render per frame need not repaint the same one
 
-  /** root: the card holding #confusion, #confusion-summary and the two galleries. */
-  constructor(root) {
+  constructor(root = document.getElementById('mistakes')) {
     const cell = (name) => root.querySelector(`[data-cell="${name}"]`);
     this.#cells = Object.fromEntries(['threesAsThree', 'threesAsSeven', 'sevensAsThree', 'sevensAsSeven', 'threes', 'sevens',
       'predictedThree', 'predictedSeven', 'total'].map((name) => [name, cell(name)]));
@@ -33,9 +34,10 @@ export class InsightView {
     }));
   }
 
-  /** insight: {matrix, gallery, pixels} from the worker, or null before the data; model: "the model after epoch 3"... */
-  render(insight, model) {
-    setText(this.#caption, insight ? `How ${model} answers on the validation set` : 'The validation set: waiting for the data');
+  /** run: the page state's run; its insight is the worker's {matrix, gallery, pixels}. */
+  render(run) {
+    const insight = run?.insight ?? null;
+    setText(this.#caption, insight ? `How ${describeModel(modelPosition(run))} answers on the validation set` : 'The validation set: waiting for the data');
     if (insight === this.#last) return;
     this.#last = insight;
     if (!insight) return;
@@ -72,11 +74,6 @@ export class InsightView {
       if (i < shown.length) item.show(shown[i], pixels.subarray(shown[i].k * PIXELS, (shown[i].k + 1) * PIXELS));
     });
   }
-}
-
-// Live regions and layout stay quiet when a text is written again unchanged.
-function setText(node, text) {
-  if (node.textContent !== text) node.textContent = text;
 }
 
 // One image: the 28x28 pixels scaled by CSS, its true digit and P(3). The data attributes are for tests.

@@ -6,6 +6,7 @@
 import { count } from './format.js';
 import { MODELS, MODEL_NAMES } from './models.js';
 
+const EMBED_TITLE = 'MNIST basics: SGD learns 3s and 7s';
 const DECIMAL = /^(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;  // no signs, hex, "Infinity" or blanks
 
 const positiveNumber = (max) => ({
@@ -71,9 +72,15 @@ export function defaults(chosen = {}) {
   return settings;
 }
 
-/** What choosing a model changes with it: the book's learning rate and epochs for that model. */
-export function bookSettings(model) {
-  return { model, ...MODELS[model].book };
+/**
+ * The settings after `edits` ({name: value}, valid values), and the names of those that changed. A model
+ * comes with the book's learning rate and epochs for it, unless they are given too; a value given again
+ * (1 as "1.0", say) is no change.
+ */
+export function edit(settings, edits) {
+  if (edits.model !== undefined && edits.model !== settings.model) edits = { ...MODELS[edits.model].book, ...edits };
+  const changed = Object.keys(edits).filter((name) => settings[name] !== edits[name]);
+  return { settings: { ...settings, ...edits }, changed };
 }
 
 /** Text (from the URL or a form field) -> the setting's value, or undefined when it is not valid. */
@@ -108,7 +115,16 @@ export function toQuery(settings, { embed = settings.embed } = {}) {
   return params.toString();
 }
 
+/** The iframe that embeds the page (at `href`) with these settings, as a course page would paste it. */
+export function embedSnippet(settings, href) {
+  const src = new URL(`?${toQuery(settings, { embed: true })}`, href).href;
+  return `<iframe src="${src.replaceAll('&', '&amp;')}" title="${EMBED_TITLE}" width="100%" height="900" loading="lazy" style="border:0"></iframe>`;
+}
+
 /** The options of a training run, as Engine.createTrainer and Trainer.reset take them. */
 export function runOptions({ model, lr, batchSize, seed, shuffle, init }) {
   return { model, lr, batchSize, seed, shuffle, init };
 }
+
+/** Whether two sets of settings give the same run (the settings that only the page uses aside). */
+export const sameRun = (a, b) => JSON.stringify(runOptions(a)) === JSON.stringify(runOptions(b));
