@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "archive.hpp"
+#include "data/tar.hpp"
 
 namespace test_decoders {
 

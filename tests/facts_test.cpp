@@ -5,10 +5,10 @@
 #include <limits>
 #include <string>
 
-#include "linear_model.hpp"
-#include "model.hpp"
-#include "simple_net.hpp"
-#include "trainer.hpp"
+#include "book/linear.hpp"
+#include "book/model.hpp"
+#include "book/simple_net.hpp"
+#include "book/training.hpp"
 
 using namespace mnist_sgd;
 

@@ -10,10 +10,10 @@
 #include <string>
 #include <vector>
 
-#include "data_source.hpp"
+#include "cli/data_source.hpp"
 #include "decoders.hpp"
 #include "fixtures.hpp"
-#include "mnist_sample.hpp"
+#include "data/mnist_sample.hpp"
 #include "support.hpp"
 
 using namespace mnist_sgd;

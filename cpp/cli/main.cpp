@@ -16,11 +16,11 @@
 #include <string>
 #include <vector>
 
-#include "baseline.hpp"
-#include "data_source.hpp"
-#include "linear_model.hpp"
-#include "model.hpp"
-#include "trainer.hpp"
+#include "book/pixel_similarity.hpp"
+#include "cli/data_source.hpp"
+#include "book/linear.hpp"
+#include "book/model.hpp"
+#include "book/training.hpp"
 
 namespace mnist_sgd {
 namespace {

@@ -12,12 +12,12 @@
 #include <string>
 #include <vector>
 
-#include "baseline.hpp"
-#include "digit_image.hpp"
-#include "linear_model.hpp"
-#include "mnist_sample.hpp"
-#include "model.hpp"
-#include "trainer.hpp"
+#include "book/pixel_similarity.hpp"
+#include "data/digit_image.hpp"
+#include "book/linear.hpp"
+#include "data/mnist_sample.hpp"
+#include "book/model.hpp"
+#include "book/training.hpp"
 
 namespace mnist_sgd {
 namespace {

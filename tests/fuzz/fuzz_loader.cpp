@@ -7,9 +7,9 @@
 #include <cstdint>
 #include <vector>
 
-#include "archive.hpp"
+#include "data/tar.hpp"
 #include "decoders.hpp"
-#include "mnist_sample.hpp"
+#include "data/mnist_sample.hpp"
 
 namespace {
 

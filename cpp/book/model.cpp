@@ -1,9 +1,9 @@
-#include "model.hpp"
+#include "book/model.hpp"
 
 #include <cmath>
 
-#include "kernels.hpp"
-#include "simple_net.hpp"
+#include "fast/linear_step.hpp"
+#include "book/simple_net.hpp"
 
 namespace mnist_sgd {
 namespace {

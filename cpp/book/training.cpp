@@ -1,4 +1,4 @@
-#include "trainer.hpp"
+#include "book/training.hpp"
 
 #include <chrono>
 #include <cmath>

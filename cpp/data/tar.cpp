@@ -1,11 +1,11 @@
-#include "archive.hpp"
+#include "data/tar.hpp"
 
 #include <algorithm>
 #include <array>
 #include <cstdlib>
 #include <cstring>
 
-#include "inflate.hpp"
+#include "data/inflate.hpp"
 
 namespace mnist_sgd {
 namespace {

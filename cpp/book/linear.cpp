@@ -1,4 +1,4 @@
-#include "linear_model.hpp"
+#include "book/linear.hpp"
 
 #include <cmath>
 #include <cstdio>
@@ -6,7 +6,7 @@
 #include <cstring>
 #include <algorithm>
 
-#include "random.hpp"
+#include "common/random.hpp"
 
 namespace mnist_sgd {
 

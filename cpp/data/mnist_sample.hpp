@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "archive.hpp"
-#include "result.hpp"
+#include "data/tar.hpp"
+#include "common/result.hpp"
 
 namespace mnist_sgd {
 

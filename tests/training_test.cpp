@@ -8,9 +8,9 @@
 #include <numeric>
 #include <vector>
 
-#include "kernels.hpp"
+#include "fast/linear_step.hpp"
 #include "support.hpp"
-#include "trainer.hpp"
+#include "book/training.hpp"
 
 using namespace mnist_sgd;
 using test_support::real_sample;

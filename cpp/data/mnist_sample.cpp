@@ -1,4 +1,4 @@
-#include "mnist_sample.hpp"
+#include "data/mnist_sample.hpp"
 
 #include <algorithm>
 #include <array>

@@ -7,11 +7,11 @@
 #include <string>
 #include <vector>
 
-#include "linear_model.hpp"
-#include "mnist_sample.hpp"
-#include "model.hpp"
-#include "random.hpp"
-#include "result.hpp"
+#include "book/linear.hpp"
+#include "data/mnist_sample.hpp"
+#include "book/model.hpp"
+#include "common/random.hpp"
+#include "common/result.hpp"
 
 namespace mnist_sgd {
 
