@@ -1,9 +1,9 @@
-#include "model.hpp"
+#include "book/model.hpp"
 
 #include <cmath>
 
-#include "kernels.hpp"
-#include "simple_net.hpp"
+#include "fast/linear_step.hpp"
+#include "book/simple_net.hpp"
 
 namespace mnist_sgd {
 namespace {
@@ -129,22 +129,25 @@ std::unique_ptr<Model> make(ModelKind kind, std::uint64_t seed, Init init) {
 
 }  // namespace
 
-const char* model_name(ModelKind kind) { return kind == ModelKind::linear ? "linear" : "simple_net"; }
-
-std::optional<ModelKind> parse_model_kind(const std::string& name) {
-  if (name == "linear") return ModelKind::linear;
-  if (name == "simple_net") return ModelKind::simple_net;
-  return std::nullopt;
+const ModelFacts& model_facts(ModelKind kind) {
+  static constexpr ModelFacts kLinear = {"linear", 1, kParamCount, {1.0, 20}, Init::randn};
+  static constexpr ModelFacts kSimpleNet = {"simple_net", kHidden, kSimpleNetParamCount, {0.1, 40},
+                                            Init::pytorch_linear};
+  return kind == ModelKind::linear ? kLinear : kSimpleNet;
 }
 
-std::size_t param_count(ModelKind kind) {
-  return kind == ModelKind::linear ? kParamCount : kSimpleNetParamCount;
+Result<ModelKind> parse_model_kind(const std::string& name) {
+  for (ModelKind kind : kModelKinds)
+    if (name == model_facts(kind).name) return kind;
+  return Error{"model must be \"linear\" or \"simple_net\""};
 }
 
-Init default_init(ModelKind kind) { return kind == ModelKind::linear ? Init::randn : Init::pytorch_linear; }
+const char* init_name(Init init) { return init == Init::randn ? "randn" : "pytorch"; }
 
-BookSchedule book_schedule(ModelKind kind) {
-  return kind == ModelKind::linear ? BookSchedule{1.0f, 20} : BookSchedule{0.1f, 40};
+Result<Init> parse_init(const std::string& name) {
+  for (Init init : kInits)
+    if (name == init_name(init)) return init;
+  return Error{"init must be \"randn\" or \"pytorch\""};
 }
 
 std::unique_ptr<Model> make_model(ModelKind kind, std::uint64_t seed, Init init) {
@@ -161,10 +164,6 @@ Result<std::unique_ptr<Model>> make_model(ModelKind kind, const std::vector<floa
   else model = std::make_unique<FastSimpleNet>(SimpleNetParams{});
   if (auto set = model->set_flat_params(flat); !set) return Error{set.error()};
   return model;
-}
-
-std::unique_ptr<Model> make_linear_model(LinearParams params) {
-  return std::make_unique<FastLinear>(std::move(params));
 }
 
 }  // namespace mnist_sgd

@@ -1,4 +1,4 @@
-#include "trainer.hpp"
+#include "book/training.hpp"
 
 #include <chrono>
 #include <cmath>
@@ -19,15 +19,44 @@ std::string format_number(float x) {
   return text;
 }
 
+std::string seed_range() {
+  return "seed must be a whole number from " + std::to_string(kMinSeed) + " to " + std::to_string(kMaxSeed);
+}
+
 }  // namespace
 
 Result<void> check_config(const TrainConfig& config) {
   if (!std::isfinite(config.lr) || config.lr <= 0.0f)
     return Error{"learning rate must be a positive number, got " + format_number(config.lr)};
-  if (config.batch_size < 1 || config.batch_size > kMaxBatchSize)
-    return Error{"batch size must be between 1 and " + std::to_string(kMaxBatchSize) + ", got " +
-                 std::to_string(config.batch_size)};
+  if (config.batch_size < kMinBatchSize || config.batch_size > kMaxBatchSize)
+    return Error{"batch size must be between " + std::to_string(kMinBatchSize) + " and " +
+                 std::to_string(kMaxBatchSize) + ", got " + std::to_string(config.batch_size)};
+  if (config.seed > kMaxSeed) return Error{seed_range() + ", got " + std::to_string(config.seed)};
   return {};
+}
+
+Result<RunSettings> check_run_options(const RunOptions& options) {
+  const double seed = options.seed;
+  if (!(seed >= static_cast<double>(kMinSeed) && seed <= static_cast<double>(kMaxSeed) &&
+        seed == static_cast<double>(static_cast<std::uint64_t>(seed))))
+    return Error{seed_range()};
+  auto model = parse_model_kind(options.model);
+  if (!model) return Error{model.error()};
+  RunSettings run;
+  run.model = *model;
+  if (options.init == "default") {
+    run.init = model_facts(*model).default_init;
+  } else if (auto init = parse_init(options.init)) {
+    run.init = *init;
+  } else {
+    return Error{"init must be \"randn\", \"pytorch\" or \"default\""};
+  }
+  run.config.lr = options.lr;
+  run.config.batch_size = options.batch_size;
+  run.config.shuffle = options.shuffle;
+  run.config.seed = static_cast<std::uint64_t>(seed);
+  if (auto checked = check_config(run.config); !checked) return Error{checked.error()};
+  return run;
 }
 
 Result<Trainer> Trainer::create(std::shared_ptr<const MnistSample> sample, std::unique_ptr<Model> model,
@@ -37,10 +66,6 @@ Result<Trainer> Trainer::create(std::shared_ptr<const MnistSample> sample, std::
     return Error{"the dataset has no training or no validation images"};
   if (!model) return Error{"no model given"};
   return Trainer(std::move(sample), std::move(model), config);
-}
-
-Result<Trainer> Trainer::create(std::shared_ptr<const MnistSample> sample, LinearParams params, TrainConfig config) {
-  return create(std::move(sample), make_linear_model(std::move(params)), config);
 }
 
 Trainer::Trainer(std::shared_ptr<const MnistSample> sample, std::unique_ptr<Model> model, TrainConfig config)

@@ -11,9 +11,9 @@
 #include <cstdint>
 #include <vector>
 
-#include "linear_model.hpp"
-#include "mnist_sample.hpp"
-#include "result.hpp"
+#include "book/linear.hpp"
+#include "data/mnist_sample.hpp"
+#include "common/result.hpp"
 
 namespace mnist_sgd {
 

@@ -1,4 +1,4 @@
-#include "baseline.hpp"
+#include "book/pixel_similarity.hpp"
 
 #include <cmath>
 

@@ -8,7 +8,7 @@
 #include <memory>
 #include <vector>
 
-#include "archive.hpp"
+#include "data/tar.hpp"
 
 namespace mnist_sgd {
 

@@ -1,4 +1,4 @@
-#include "kernels.hpp"
+#include "fast/linear_step.hpp"
 
 #include <algorithm>
 #include <cstring>

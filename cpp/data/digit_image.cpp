@@ -1,9 +1,9 @@
-#include "digit_image.hpp"
+#include "data/digit_image.hpp"
 
 #include <algorithm>
 #include <cmath>
 
-#include "archive.hpp"
+#include "data/tar.hpp"
 
 namespace mnist_sgd {
 namespace {

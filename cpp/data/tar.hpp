@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "result.hpp"
+#include "common/result.hpp"
 
 namespace mnist_sgd {
 
@@ -54,9 +54,6 @@ class GunzipStream {
   std::size_t output_size_ = 0;
 };
 
-// A gzip file -> its content, in one call.
-Result<std::vector<std::uint8_t>> gunzip(ByteSpan gz, std::size_t max_output = kMaxInflatedBytes);
-
 struct TarEntry {
   std::string path;
   ByteSpan content;  // points into the tar bytes
@@ -86,9 +83,6 @@ class TarReader {
   int files_ = 0;
   bool ended_ = false;         // after the end-of-archive blocks: nothing more is read
 };
-
-// The regular files of a ustar/GNU/pax tar, in archive order.
-Result<std::vector<TarEntry>> untar(ByteSpan tar);
 
 constexpr int kImageSide = 28;
 constexpr int kImagePixels = kImageSide * kImageSide;

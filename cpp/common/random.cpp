@@ -1,6 +1,6 @@
-#include "random.hpp"
+#include "common/random.hpp"
 
-#include "portable_math.hpp"
+#include "common/portable_math.hpp"
 
 #include <cmath>
 #include <utility>

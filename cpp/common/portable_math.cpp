@@ -1,4 +1,4 @@
-#include "portable_math.hpp"
+#include "common/portable_math.hpp"
 
 #include <cmath>
 

@@ -1,11 +1,11 @@
-#include "archive.hpp"
+#include "data/tar.hpp"
 
 #include <algorithm>
 #include <array>
 #include <cstdlib>
 #include <cstring>
 
-#include "inflate.hpp"
+#include "data/inflate.hpp"
 
 namespace mnist_sgd {
 namespace {
@@ -141,18 +141,6 @@ Result<void> GunzipStream::inflate_input(bool last, const ByteReceiver& receive)
   return {};
 }
 
-Result<std::vector<std::uint8_t>> gunzip(ByteSpan gz, std::size_t max_output) {
-  GunzipStream stream(max_output);
-  std::vector<std::uint8_t> content;
-  const ByteReceiver keep = [&content](ByteSpan bytes, bool) -> Result<std::size_t> {
-    content.insert(content.end(), bytes.data, bytes.data + bytes.size);
-    return bytes.size;
-  };
-  if (auto written = stream.write(gz, keep); !written) return Error{written.error()};
-  if (auto ended = stream.end(keep); !ended) return Error{ended.error()};
-  return content;
-}
-
 namespace {
 
 // A tar number: octal digits, possibly space/NUL padded.
@@ -269,17 +257,6 @@ Result<std::size_t> TarReader::take(ByteSpan bytes, bool last, const OnFile& on_
   }
   if (ended_) read(bytes.size - pos);  // what follows the end-of-archive blocks is not the tar's
   return pos;
-}
-
-Result<std::vector<TarEntry>> untar(ByteSpan tar) {
-  std::vector<TarEntry> entries;
-  TarReader reader([](const std::string&) { return true; }, tar.size);
-  auto taken = reader.take(tar, /*last=*/true, [&entries](const std::string& path, ByteSpan content) -> Result<void> {
-    entries.push_back({path, content});
-    return {};
-  });
-  if (!taken) return Error{taken.error()};
-  return entries;
 }
 
 namespace {

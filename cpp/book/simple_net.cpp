@@ -1,9 +1,9 @@
-#include "simple_net.hpp"
+#include "book/simple_net.hpp"
 
 #include <cmath>
 #include <cstring>
 
-#include "random.hpp"
+#include "common/random.hpp"
 
 namespace mnist_sgd {
 

@@ -1,16 +1,16 @@
-// What the trainer trains: the chapter's linear model (the seed) or simple_net, behind one interface, so
-// that the training loop, validation, the CLI and the page are each written once.
+// What the trainer trains: the chapter's linear model or simple_net, behind one interface, so that the
+// training loop, validation, the CLI and the page are each written once. The facts about each model (its
+// size, what the book trains it with) are written here once; the CLI and the page ask for them.
 #pragma once
 
 #include <cstdint>
 #include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 
-#include "linear_model.hpp"
-#include "mnist_sample.hpp"
-#include "result.hpp"
+#include "book/linear.hpp"
+#include "data/mnist_sample.hpp"
+#include "common/result.hpp"
 
 namespace mnist_sgd {
 
@@ -35,26 +35,36 @@ class Model {
   virtual bool finite() const = 0;
 };
 
-const char* model_name(ModelKind kind);  // "linear", "simple_net"
-std::optional<ModelKind> parse_model_kind(const std::string& name);
-std::size_t param_count(ModelKind kind);  // 785, 23,581
-// The book's own choice for each: init_params (randn) for the linear model, nn.Linear's default for
-// simple_net, which the book builds from nn.Linear layers.
-Init default_init(ModelKind kind);
+constexpr ModelKind kModelKinds[] = {ModelKind::linear, ModelKind::simple_net};
 
-// What the book trains each model with: lr 1 for 20 epochs (the linear model), lr 0.1 for 40 (simple_net).
+// What the book trains a model with: lr 1 for 20 epochs (the linear model), lr 0.1 for 40 (simple_net).
 struct BookSchedule {
-  float lr;
+  double lr;  // as the book writes it (0.1, a Python float); a run takes it as a float, as PyTorch does
   int epochs;
 };
-BookSchedule book_schedule(ModelKind kind);
+
+struct ModelFacts {
+  const char* name;          // "linear", "simple_net"
+  int units;                 // of the first layer, each a 28x28 map of weights: 1, 30
+  std::size_t param_count;   // in the reference files' layout: 785, 23,581
+  BookSchedule book;
+  // The book's own choice: init_params (randn) for the linear model, nn.Linear's default for simple_net,
+  // which the book builds from nn.Linear layers.
+  Init default_init;
+};
+const ModelFacts& model_facts(ModelKind kind);
+// "linear" or "simple_net"; otherwise an error saying so.
+Result<ModelKind> parse_model_kind(const std::string& name);
+
+constexpr Init kInits[] = {Init::randn, Init::pytorch_linear};
+const char* init_name(Init init);  // "randn", "pytorch"
+Result<Init> parse_init(const std::string& name);
 
 // The models as the CLI and the page train them, each step taken by its fast kernel (kernels.hpp,
 // simple_net.hpp).
 std::unique_ptr<Model> make_model(ModelKind kind, std::uint64_t seed, Init init);
 // From parameters in the reference files' layout; an error says what is wrong with them.
 Result<std::unique_ptr<Model>> make_model(ModelKind kind, const std::vector<float>& flat);
-std::unique_ptr<Model> make_linear_model(LinearParams params);
 
 // The same models stepping with the plain Eigen spec (linear_model.hpp, simple_net.hpp) on a copy of each
 // batch: for the tests that hold the fast steps to it, and --kernel plain. Its own factory, so that the

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "archive.hpp"
-#include "result.hpp"
+#include "data/tar.hpp"
+#include "common/result.hpp"
 
 namespace mnist_sgd {
 
@@ -49,11 +49,7 @@ constexpr int kMaxImagesPerSplit = 100000;  // the sample has 12,396 and 2,038
 // never held whole. end() then puts the images in the seed's order.
 class SampleDecoder {
  public:
-  enum class Format {
-    kTgz,  // mnist_sample.tgz as fastai ships it
-    kTar,  // the tar inside it, inflated by the caller (a browser can do that with its DecompressionStream)
-  };
-  explicit SampleDecoder(Format format = Format::kTgz);
+  SampleDecoder();
   // From its files, wherever they came from: paths relative to any root, ending in
   // {train,valid}/{3,7}/NAME.png; other files are ignored.
   static Result<MnistSample> load_files(const std::vector<TarEntry>& files);
@@ -73,9 +69,7 @@ class SampleDecoder {
     int index;  // in its split, in the order read
   };
 
-  std::unique_ptr<GunzipStream> gunzip_;  // kTgz only
-  std::size_t tar_received_ = 0;          // kTar
-  std::vector<std::uint8_t> unread_;      // kTar: the start of a record that has not arrived whole
+  GunzipStream gunzip_;
   TarReader tar_;
   std::array<std::vector<NamedImage>, 4> by_folder_;  // train 3s, train 7s, valid 3s, valid 7s
   MnistSample sample_;  // the images in the order read

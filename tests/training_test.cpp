@@ -8,9 +8,9 @@
 #include <numeric>
 #include <vector>
 
-#include "kernels.hpp"
+#include "fast/linear_step.hpp"
 #include "support.hpp"
-#include "trainer.hpp"
+#include "book/training.hpp"
 
 using namespace mnist_sgd;
 using test_support::real_sample;
@@ -20,7 +20,8 @@ namespace {
 // A run of the linear model from params, stepped by the fast kernel or (spec) by the Eigen spec.
 Trainer make_trainer(std::shared_ptr<const MnistSample> sample, const LinearParams& params, const TrainConfig& config,
                      bool spec = false) {
-  std::unique_ptr<Model> model = spec ? make_spec_model(ModelKind::linear, 0, Init::randn) : make_linear_model(params);
+  std::unique_ptr<Model> model =
+      spec ? make_spec_model(ModelKind::linear, 0, Init::randn) : make_model(ModelKind::linear, 0, Init::randn);
   REQUIRE(model->set_flat_params(to_flat(params)));
   auto trainer = Trainer::create(std::move(sample), std::move(model), config);
   if (!trainer) FAIL("Trainer::create: " << trainer.error());
@@ -33,6 +34,8 @@ void train_epochs(Trainer& trainer, int epochs) {
     if (!stats) FAIL("train_epoch: " << stats.error());
   }
 }
+
+std::unique_ptr<Model> any_model() { return make_model(ModelKind::linear, 0, Init::randn); }
 
 std::vector<float> params_of(const Trainer& trainer) { return trainer.model().flat_params(); }
 
@@ -218,14 +221,14 @@ TEST_CASE("the trainer refuses bad settings with a message naming them", "[train
 
   TrainConfig bad;
   bad.lr = -1.0f;
-  auto refused = Trainer::create(tiny_sample(), LinearParams{}, bad);
+  auto refused = Trainer::create(tiny_sample(), any_model(), bad);
   REQUIRE_FALSE(refused);
   CHECK_THAT(refused.error(), Catch::Contains("learning rate"));
 
-  auto empty = Trainer::create(std::make_shared<const MnistSample>(), LinearParams{}, TrainConfig{});
+  auto empty = Trainer::create(std::make_shared<const MnistSample>(), any_model(), TrainConfig{});
   REQUIRE_FALSE(empty);
   CHECK_THAT(empty.error(), Catch::Contains("no training or no validation images"));
-  auto null_sample = Trainer::create(nullptr, LinearParams{}, TrainConfig{});
+  auto null_sample = Trainer::create(nullptr, any_model(), TrainConfig{});
   REQUIRE_FALSE(null_sample);
 }
 

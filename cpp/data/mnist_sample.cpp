@@ -1,4 +1,4 @@
-#include "mnist_sample.hpp"
+#include "data/mnist_sample.hpp"
 
 #include <algorithm>
 #include <array>
@@ -83,12 +83,10 @@ constexpr std::size_t kMaxImageFileBytes = 64 << 10;
 
 }  // namespace
 
-SampleDecoder::SampleDecoder(Format format)
-    : gunzip_(format == Format::kTgz ? std::make_unique<GunzipStream>() : nullptr),
-      tar_(is_sample_image, kMaxImageFileBytes) {}
+SampleDecoder::SampleDecoder() : tar_(is_sample_image, kMaxImageFileBytes) {}
 
 Result<MnistSample> SampleDecoder::load_files(const std::vector<TarEntry>& files) {
-  SampleDecoder decoder(Format::kTar);  // its files come whole: no gzip stream to set up
+  SampleDecoder decoder;
   for (const TarEntry& file : files) {
     if (!is_sample_image(file.path)) continue;
     if (auto added = decoder.add_image(file.path, file.content); !added) return Error{added.error()};
@@ -101,33 +99,12 @@ Result<std::size_t> SampleDecoder::read_tar(ByteSpan tar, bool last) {
 }
 
 Result<void> SampleDecoder::write(ByteSpan bytes) {
-  if (gunzip_) return gunzip_->write(bytes, [this](ByteSpan tar, bool last) { return read_tar(tar, last); });
-
-  tar_received_ += bytes.size;
-  if (tar_received_ > kMaxInflatedBytes)
-    return Error{"the archive is larger than " + std::to_string(kMaxInflatedBytes >> 20) + " MiB"};
-  // Records are read whole: a record cut by the end of these bytes waits in unread_ for the rest.
-  ByteSpan tar = bytes;
-  if (!unread_.empty()) {
-    unread_.insert(unread_.end(), bytes.data, bytes.data + bytes.size);
-    tar = {unread_.data(), unread_.size()};
-  }
-  auto taken = read_tar(tar, /*last=*/false);
-  if (!taken) return Error{taken.error()};
-  std::vector<std::uint8_t> rest(tar.data + *taken, tar.data + tar.size);
-  unread_.swap(rest);
-  return {};
+  return gunzip_.write(bytes, [this](ByteSpan tar, bool last) { return read_tar(tar, last); });
 }
 
 Result<MnistSample> SampleDecoder::end() {
-  if (gunzip_) {
-    auto ended = gunzip_->end([this](ByteSpan tar, bool last) { return read_tar(tar, last); });
-    if (!ended) return Error{ended.error()};
-  } else {
-    if (tar_received_ == 0) return Error{"the file is empty"};
-    auto taken = read_tar({unread_.data(), unread_.size()}, /*last=*/true);
-    if (!taken) return Error{taken.error()};
-  }
+  auto ended = gunzip_.end([this](ByteSpan tar, bool last) { return read_tar(tar, last); });
+  if (!ended) return Error{ended.error()};
   return put_in_order();
 }
 
@@ -162,7 +139,7 @@ Result<MnistSample> SampleDecoder::put_in_order() {
 }
 
 Result<MnistSample> load_mnist_sample(ByteSpan tgz) {
-  SampleDecoder decoder(SampleDecoder::Format::kTgz);
+  SampleDecoder decoder;
   if (auto written = decoder.write(tgz); !written) return Error{written.error()};
   return decoder.end();
 }

@@ -10,8 +10,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "linear_model.hpp"
-#include "mnist_sample.hpp"
+#include "book/linear.hpp"
+#include "data/mnist_sample.hpp"
 
 namespace mnist_sgd {
 

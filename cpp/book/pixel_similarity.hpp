@@ -4,7 +4,7 @@
 
 #include <vector>
 
-#include "mnist_sample.hpp"
+#include "data/mnist_sample.hpp"
 
 namespace mnist_sgd {
 

@@ -1,4 +1,4 @@
-#include "inflate.hpp"
+#include "data/inflate.hpp"
 
 #include <algorithm>
 #include <cstring>

@@ -5,9 +5,9 @@
 #include <cmath>
 #include <vector>
 
-#include "kernels.hpp"
-#include "linear_model.hpp"
-#include "random.hpp"
+#include "fast/linear_step.hpp"
+#include "book/linear.hpp"
+#include "common/random.hpp"
 #include "support.hpp"
 
 using namespace mnist_sgd;

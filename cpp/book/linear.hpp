@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "portable_math.hpp"
-#include "result.hpp"
+#include "common/portable_math.hpp"
+#include "common/result.hpp"
 
 namespace mnist_sgd {
 

@@ -4,13 +4,14 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
-#include "linear_model.hpp"
-#include "mnist_sample.hpp"
-#include "model.hpp"
-#include "random.hpp"
-#include "result.hpp"
+#include "book/linear.hpp"
+#include "data/mnist_sample.hpp"
+#include "book/model.hpp"
+#include "common/random.hpp"
+#include "common/result.hpp"
 
 namespace mnist_sgd {
 
@@ -21,10 +22,35 @@ struct TrainConfig {
   std::uint64_t seed = 42;
 };
 
+constexpr int kMinBatchSize = 1;
 constexpr int kMaxBatchSize = 1 << 20;
+// Seeds are whole numbers up to 2^53 - 1: the largest that a JavaScript number (the page's seed) holds with
+// every whole number below it; 2^53 itself may be 2^53 + 1 rounded.
+constexpr std::uint64_t kMinSeed = 0;
+constexpr std::uint64_t kMaxSeed = (std::uint64_t{1} << 53) - 1;
 
 // A one-line message naming the first bad setting, or ok.
 Result<void> check_config(const TrainConfig& config);
+
+// A run as the page asks for one: the model and its initialisation by name, the seed as a JavaScript number.
+struct RunOptions {
+  std::string model = "linear";  // "linear" or "simple_net"
+  float lr = 1.0f;
+  int batch_size = 256;
+  double seed = 42;
+  bool shuffle = false;
+  // "randn" (the book's init_params), "pytorch" (nn.Linear's default) or "default": the model's own choice
+  std::string init = "default";
+};
+
+struct RunSettings {
+  ModelKind model = ModelKind::linear;
+  Init init = Init::randn;
+  TrainConfig config;
+};
+
+// The run the options describe, or a one-line message naming the first bad option.
+Result<RunSettings> check_run_options(const RunOptions& options);
 
 struct BatchStats {
   int epoch = 0;  // 1-based: the epoch this batch belongs to
@@ -40,7 +66,7 @@ struct EpochStats {
 };
 
 struct Validation {
-  float validate_epoch = 0.0f;  // the seed's metric: mean of per-batch accuracies, rounded to 4 places
+  float validate_epoch = 0.0f;  // the book's metric: mean of per-batch accuracies, rounded to 4 places
   float accuracy = 0.0f;        // correct / count
   int correct = 0;
   int count = 0;
@@ -59,8 +85,6 @@ class Trainer {
   // The sample is shared, not copied: several trainers (and the page's runs) can use one.
   static Result<Trainer> create(std::shared_ptr<const MnistSample> sample, std::unique_ptr<Model> model,
                                 TrainConfig config);
-  // The seed's model.
-  static Result<Trainer> create(std::shared_ptr<const MnistSample> sample, LinearParams params, TrainConfig config);
 
   // One SGD step on the next batch; starts the next epoch when the last one is done.
   Result<BatchStats> train_batch();
