@@ -52,7 +52,7 @@ export class Drawing {
         if (this.#pad.hasInk) prediction = { ...result, untrained: !state.run?.trained };  // unless cleared meanwhile
       }
       state.prediction = prediction;
-      if (since !== null) state.timings = record(state.timings, { predictMs: performance.now() - since });
+      if (since !== null) record(state, { predictMs: performance.now() - since });
     } catch (error) {
       state.runError = error.message;
     } finally {

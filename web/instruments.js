@@ -7,8 +7,8 @@
 //   data-play-ms, data-play-epochs     the last Play's wall time, messaging included
 //   data-predict-ms    the pen's input event -> its prediction, ready to draw
 
-/** The timings with `values` ({readyMs: 812.3, ...}) added, as a new object for the page state. */
-export function record(timings, values) {
+/** Records `values` ({readyMs: 812.3, ...}): on <html> at once, and in the page state's timings. */
+export function record(state, values) {
   for (const [name, value] of Object.entries(values)) document.documentElement.dataset[name] = String(Math.round(value * 10) / 10);
-  return { ...timings, ...values };
+  state.timings = { ...state.timings, ...values };
 }

@@ -31,11 +31,21 @@ export async function download(url, onChunk) {
   }
 }
 
+// simple_net's parameters file is 320 KB as %.9g, 610 KB as numpy's %.18e: anything bigger is wrong.
+const MAX_PARAMS_BYTES = 1024 * 1024;
+
 /** A File (from the file input or a drop) -> its bytes, after checking its size. */
 export async function readFile(file) {
   if (file.size === 0) throw new Error('the file is empty');
   if (file.size > MAX_ARCHIVE_BYTES) throw new Error(`the file is larger than ${MAX_ARCHIVE_BYTES >> 20} MiB`);
   return new Uint8Array(await file.arrayBuffer());
+}
+
+/** A parameters file the learner chose -> its text, after checking its size (the engine parses it). */
+export async function readParamsText(file) {
+  if (file.size === 0) throw new Error('the file is empty');
+  if (file.size > MAX_PARAMS_BYTES) throw new Error(`the file is larger than ${MAX_PARAMS_BYTES >> 20} MB (a parameters file is at most about 650 KB)`);
+  return file.text();
 }
 
 /**

@@ -8,10 +8,8 @@ import { Drawing } from './drawing.js';
 import { HostApi } from './host-api.js';
 import { listenToInputs } from './inputs.js';
 import { record } from './instruments.js';
-import { copyText, readFile, saveFile } from './loader.js';
-import { MODELS } from './models.js';
+import { copyText, readFile, readParamsText, saveFile } from './loader.js';
 import { createPageState, metrics, modelPosition, startRun, stepped } from './page-state.js';
-import { readParamsFile } from './params-file.js';
 import { Screen } from './render.js';
 import { edit, embedSnippet, fromQuery, parseValue, property, runOptions, sameRun, toQuery } from './settings.js';
 import { trainingWorker } from './worker-client.js';
@@ -92,7 +90,8 @@ class Controller extends EventTarget {
   #heard({ type, ...event }) {
     if (type === 'dataset') this.#restart('data');
     else if (type === 'progress') this.#show({ data: { ...this.#state.data, loading: event } });
-    else if (type === 'dataset-error' || !this.#state.data.dataset) this.#dataFailed(event.name ?? null, event.message);
+    else if (type === 'dataset-error') this.#dataFailed(event.name, event.message);
+    else if (!this.#state.data.dataset) this.#dataFailed(null, event.message);  // stopped (later, a request says it)
   }
 
   // The worker decodes a file before it lets go of the dataset in use, so a bad file changes nothing.
@@ -120,8 +119,7 @@ class Controller extends EventTarget {
     return this.#enqueue(async () => {
       const { text } = await this.#worker.call('exportParams');
       saveFile(PARAMS_FILE, text);
-      const { run } = this.#state;
-      this.#show({ paramsFile: { saved: PARAMS_FILE, model: run.params.model, position: modelPosition(run) } });
+      this.#show({ paramsFile: { saved: PARAMS_FILE, position: modelPosition(this.#state.run) } });
     });
   }
 
@@ -132,8 +130,8 @@ class Controller extends EventTarget {
       let snapshot;
       const { settings } = this.#state;
       try {
-        const params = await readParamsFile(file, MODELS[settings.model].paramCount);
-        snapshot = await this.#worker.call('importParams', { params, options: runOptions(settings) }, [params.buffer]);
+        const text = await readParamsText(file);
+        snapshot = await this.#worker.call('importParams', { text, options: runOptions(settings) });
       } catch (error) {
         return this.#show({ paramsFile: { failed: file.name, message: error.message } });
       }
@@ -149,7 +147,7 @@ class Controller extends EventTarget {
     return this.#enqueue(() => this.#newRun(reason));
   }
 
-  // A run from the seed with the settings shown, on the worker's dataset.
+  // A run from its seed with the settings shown, on the worker's dataset.
   async #newRun(reason) {
     const { settings } = this.#state;
     this.#startRun(await this.#worker.call('startRun', { options: runOptions(settings) }), reason, { settings });
@@ -159,7 +157,7 @@ class Controller extends EventTarget {
   #startRun(snapshot, reason, { settings, importedFrom = null }) {
     const first = this.#state.run === null;
     startRun(this.#state, snapshot, reason, { settings, importedFrom });
-    this.#measure({ trainMs: 0, trainEpochs: 0, ...(first && { readyMs: performance.now(), decodeMs: snapshot.dataset.decodeMs }) });
+    record(this.#state, { trainMs: 0, trainEpochs: 0, ...(first && { readyMs: performance.now(), decodeMs: snapshot.dataset.decodeMs }) });
     this.#drawing.use(this.#state.run.params);
     this.dispatchEvent(new CustomEvent(first ? 'ready' : 'run', { detail: { reason } }));
     // Settings changed while the first sample loaded (a host page may set them before 'ready', say) started
@@ -173,7 +171,7 @@ class Controller extends EventTarget {
     stepped(this.#state, result);
     const { run } = this.#state;
     if (result.epoch) {
-      this.#measure({ trainMs: run.history.reduce((sum, r) => sum + r.ms, 0), trainEpochs: run.history.length });
+      record(this.#state, { trainMs: run.history.reduce((sum, r) => sum + r.ms, 0), trainEpochs: run.history.length });
       this.dispatchEvent(new CustomEvent('epoch', { detail: result.epoch }));
     }
     this.#drawing.use(run.params);
@@ -189,7 +187,7 @@ class Controller extends EventTarget {
     while (state.playing === session && state.run.history.length < state.settings.epochs) {
       if (!(await this.#enqueue(() => this.#train('trainEpoch')))) break;
     }
-    this.#measure({ playMs: performance.now() - start, playEpochs: state.run.history.length - from });
+    record(this.#state, { playMs: performance.now() - start, playEpochs: state.run.history.length - from });
     if (state.playing === session) this.pause();
   }
 
@@ -226,10 +224,6 @@ class Controller extends EventTarget {
     }).finally(() => this.#screen.update());
     this.#queue = done;
     return done;
-  }
-
-  #measure(values) {
-    this.#state.timings = record(this.#state.timings, values);
   }
 
   // Changes of the page state that need no more than drawing.

@@ -27,9 +27,9 @@ export function createPageState({ settings, rejected }) {
     // the worker's confusion matrix and misclassified images; `importedFrom`: a parameters file's name.
     run: null,
     pastRuns: [],  // the last few runs that trained, newest first, for the chart to compare
-    playing: false,
+    playing: null,  // the Play under way: a new object per press, so that a stale loop sees it is over
     runError: null,  // why training stopped
-    // The parameters file: {saved: fileName, model, describe} after an export, {imported: fileName,
+    // The parameters file: {saved: fileName, position (modelPosition)} after an export, {imported: fileName,
     // validation} after an import, {failed: fileName, message}; null before either.
     paramsFile: null,
     // The drawing's prediction: null without ink, else {image, probability (null: no model yet),
@@ -51,9 +51,9 @@ export function metrics({ run, settings, playing }) {
   };
 }
 
-/** Where a run's model stands, for the words that name it (format.js describeModel). */
+/** Which model a run has now and where it stands, for the words that name it (format.js describeModel). */
 export function modelPosition(run) {
-  return { batch: run.batch, epoch: run.history.at(-1)?.epoch ?? 0, importedFrom: run.importedFrom };
+  return { model: run.params.model, batch: run.batch, epoch: run.history.at(-1)?.epoch ?? 0, importedFrom: run.importedFrom };
 }
 
 // --- the changes a run makes --------------------------------------------------------------------------

@@ -1,8 +1,10 @@
 // The page's settings: one table of properties, each read from and written to the query string, so that a
 // run can be shared or embedded as a link (the idea of TensorFlow Playground's state.ts). A value that does
 // not parse falls back to its default, and the defaults are the book's settings (for the chosen model:
-// the book trains simple_net at a different rate, for more epochs).
-
+// the book trains simple_net at a different rate, for more epochs). The ranges the engine takes are the
+// engine's own (facts.js).
+import { DEFAULT_OPTIONS as BOOK } from './engine.js';
+import { FACTS } from './facts.js';
 import { count } from './format.js';
 import { MODELS, MODEL_NAMES } from './models.js';
 
@@ -18,7 +20,9 @@ const positiveNumber = (max) => ({
   describe: `a number above 0, at most ${max}`,
 });
 
-const integer = (min, max) => ({
+const integer = ({ min, max }) => ({
+  min,
+  max,
   parse: (text) => {
     const value = Number(text);
     return /^\d+$/.test(text) && Number.isSafeInteger(value) && value >= min && value <= max ? value : undefined;
@@ -44,14 +48,14 @@ const oneOf = (...choices) => ({
  * of the settings before it when it depends on the model).
  */
 export const PROPERTIES = Object.freeze([
-  { name: 'model', label: 'Model', type: oneOf(...MODEL_NAMES), default: 'linear', restartsRun: true },
+  { name: 'model', label: 'Model', type: oneOf(...MODEL_NAMES), default: BOOK.model, restartsRun: true },
   { name: 'lr', label: 'Learning rate', type: positiveNumber(1000), default: ({ model }) => MODELS[model].book.lr, restartsRun: true },
-  { name: 'batchSize', label: 'Batch size', type: integer(1, 16384), default: 256, restartsRun: true },
-  { name: 'epochs', label: 'Epochs', type: integer(1, 1000), default: ({ model }) => MODELS[model].book.epochs, restartsRun: false },
-  { name: 'seed', label: 'Seed', type: integer(0, Number.MAX_SAFE_INTEGER), default: 42, restartsRun: true },
-  { name: 'shuffle', label: 'Shuffle', type: boolean, default: false, restartsRun: true },
+  { name: 'batchSize', label: 'Batch size', type: integer(FACTS.batchSize), default: BOOK.batchSize, restartsRun: true },
+  { name: 'epochs', label: 'Epochs', type: integer({ min: 1, max: 1000 }), default: ({ model }) => MODELS[model].book.epochs, restartsRun: false },
+  { name: 'seed', label: 'Seed', type: integer(FACTS.seed), default: BOOK.seed, restartsRun: true },
+  { name: 'shuffle', label: 'Shuffle', type: boolean, default: BOOK.shuffle, restartsRun: true },
   // 'default': the model's own, as the book does it (randn for the linear model, nn.Linear's for simple_net).
-  { name: 'init', label: 'Initialisation', type: oneOf('default', 'randn', 'pytorch'), default: 'default', restartsRun: true },
+  { name: 'init', label: 'Initialisation', type: oneOf('default', ...FACTS.inits), default: BOOK.init, restartsRun: true },
   { name: 'embed', label: 'Compact embed mode', type: boolean, default: false, restartsRun: false },
 ]);
 

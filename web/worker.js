@@ -9,9 +9,9 @@
 // #insight): computed here, next to the data, so that only what the page shows crosses to it.
 import { loadEngine } from './engine.js';
 import { download } from './loader.js';
+import { PIXELS } from './models.js';
 
 const SAMPLE_URL = 'mnist_sample.tgz';  // beside the page
-const PIXELS = 784;
 const GALLERY_SIZE = 24;  // misclassified validation images sent to the page, at most
 
 class Session {
@@ -110,7 +110,7 @@ class Session {
   }
 
   /**
-   * A new run on the dataset, from the seed, with these options; a bad option leaves the run as it was.
+   * A new run on the dataset, from its seed, with these options; a bad option leaves the run as it was.
    * The dataset comes with it: the run the page shows belongs to it.
    */
   async startRun({ options }) {
@@ -127,13 +127,14 @@ class Session {
   }
 
   /**
-   * A new run from parameters the learner imported (in the reference files' layout for options.model):
-   * epoch 0 and the first batch, as after Reset, but from these parameters. Bad parameters leave the run
-   * as it was.
+   * A new run from a parameters file the learner imported (its text, for options.model): epoch 0 and the
+   * first batch, as after Reset, but from these parameters. A bad file (the engine's parse_params says
+   * why, as the CLI's --init-params would) leaves the run as it was.
    */
-  async importParams({ params, options }) {
+  async importParams({ text, options }) {
     this.#requireTrainer();
     const engine = await this.#ready();
+    const params = engine.parseParams(options.model, text);
     // A new trainer takes them, so that the old run is untouched until they have been accepted.
     const trainer = engine.createTrainer(this.#sample, options);
     try {

@@ -1,5 +1,6 @@
 // Shared by the page's end-to-end tests: the MNIST sample, the built site, the server, a headless Chromium
 // that fails the test on any console error, and pointer strokes shaped like digits.
+import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -114,6 +115,17 @@ export async function waitForData(page) {
 }
 
 export const tableRows = (page) => page.locator('#epochs-table tbody tr');
+
+/** Asserts that read() comes to resolve to `expected` within 5 s: the page draws its state at the next frame. */
+export async function untilEqual(read, expected, message) {
+  const deadline = Date.now() + 5000;
+  let value = await read();
+  while (value !== expected && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    value = await read();
+  }
+  assert.equal(value, expected, message);
+}
 
 // Strokes as polylines in pad coordinates (0..1 across, 0..1 down), drawn as people draw these digits.
 export const SEVEN = [[[0.22, 0.18], [0.78, 0.18], [0.62, 0.45], [0.44, 0.86]]];

@@ -117,7 +117,7 @@ describe('what the model gets wrong, and its parameters as a file', () => {
     assert.equal(exported.name, 'params.txt');
     assert.equal(exported.text.split('\n').length, 786, '785 lines, each ending in a newline');
     assert.equal(exported.text, cliParams);
-    assert.match(await page.locator('#params-status').textContent(), /^Saved params\.txt: the parameters of the model after epoch 20/);
+    await page.locator('#params-status', { hasText: /^Saved params\.txt: the parameters of the model after epoch 20/ }).waitFor();  // drawn at the next frame
   });
 
   it('imports them into a fresh run: the same validate_epoch, and training goes on from there', async () => {

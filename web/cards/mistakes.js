@@ -4,10 +4,9 @@
 // The gallery's items are made once and repainted: during Play this runs every frame.
 import { count, describeModel } from '../format.js';
 import { paintDigit } from '../heatmap.js';
+import { IMAGE_SIDE, PIXELS } from '../models.js';
 import { modelPosition } from '../page-state.js';
 import { setText } from './dom.js';
-
-const PIXELS = 784;
 
 // P(3) to two places, without claiming a certainty that rounding would invent.
 const probability = (p) => (p < 0.005 ? '<0.01' : p > 0.995 ? '>0.99' : p.toFixed(2));
@@ -76,11 +75,12 @@ export class MistakesCard {
   }
 }
 
-// One image: the 28x28 pixels scaled by CSS, its true digit and P(3). The data attributes are for tests.
+// One image: the 28x28 pixels scaled by CSS, its true digit and P(3). Its data attributes are test hooks
+// (tests/e2e reads the image's index, digit and P(3) from them).
 function galleryItem() {
   const node = document.createElement('li');
   const canvas = document.createElement('canvas');
-  canvas.width = canvas.height = 28;
+  canvas.width = canvas.height = IMAGE_SIDE;
   canvas.setAttribute('aria-hidden', 'true');
   const [name, truth, guess] = ['visually-hidden', '', ''].map((className) => {
     const span = document.createElement('span');

@@ -61,7 +61,7 @@ export class ResultsCard {
     if (body.rows.length === history.length) return;
     for (const record of history.slice(body.rows.length)) {
       const row = body.insertRow();
-      row.dataset.accuracy = String(record.accuracy);
+      row.dataset.accuracy = String(record.accuracy);  // a test hook: the exact accuracy, not its 4 places
       const cells = [String(record.epoch), record.validateEpoch.toFixed(4), record.accuracy.toFixed(4),
         `${count(record.correct)} / ${count(record.count)}`, record.trainLoss.toFixed(4), record.ms.toFixed(1)];
       for (const text of cells) row.insertCell().textContent = text;

@@ -56,13 +56,15 @@ class SettingsForm {
     for (const field of this.#form.elements) {
       const { name } = field;
       if (!(name in settings)) continue;
+      const { type } = property(name);
+      if (all && type.min !== undefined) Object.assign(field, { min: type.min, max: type.max });  // the range the engine takes
       if (all || this.#shown[name] !== settings[name]) {
         if (field.type === 'checkbox') field.checked = settings[name];
         else field.value = String(settings[name]);
       }
       const error = document.getElementById(`${name}-error`);
       if (!error) continue;
-      const message = name in errors ? `${property(name).label} must be ${property(name).type.describe}.` : '';
+      const message = name in errors ? `${property(name).label} must be ${type.describe}.` : '';
       setText(error, message);
       if (message) field.setAttribute('aria-invalid', 'true');
       else field.removeAttribute('aria-invalid');

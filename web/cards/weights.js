@@ -3,10 +3,8 @@
 // last export or import did.
 import { count, describeModel } from '../format.js';
 import { paintDiverging, paintLegend } from '../heatmap.js';
-import { MODELS, inputWeights, linearBias } from '../models.js';
+import { IMAGE_SIDE, MODELS, PIXELS, inputWeights, linearBias } from '../models.js';
 import { elements, setText } from './dom.js';
-
-const PIXELS = 784;
 
 export class WeightsCard {
   #el = elements(['weights-map', 'units-grid', 'weights-linear', 'weights-simple-net', 'legend-bar', 'legend-min',
@@ -29,7 +27,7 @@ export class WeightsCard {
     el['params-error'].hidden = !paramsFile?.failed;
     setText(el['params-error'], paramsFile?.failed ? `Could not import ${paramsFile.failed}: ${paramsFile.message}. The parameters are unchanged.` : '');
     if (paramsFile?.saved) {
-      const { paramCount, layout } = MODELS[paramsFile.model];
+      const { paramCount, layout } = MODELS[paramsFile.position.model];
       setText(el['params-status'], `Saved ${paramsFile.saved}: the parameters of ${describeModel(paramsFile.position)}, ${count(paramCount)} lines (${layout}).`);
     } else if (paramsFile?.imported) {
       const v = paramsFile.validation;  // the imported model's, which is epoch 0 of the new run
@@ -64,10 +62,10 @@ export class WeightsCard {
     const units = weights.length / PIXELS;
     while (grid.children.length < units) {
       const canvas = document.createElement('canvas');
-      canvas.width = canvas.height = 28;
+      canvas.width = canvas.height = IMAGE_SIDE;
       canvas.className = 'unit-map';
       canvas.setAttribute('role', 'img');
-      canvas.setAttribute('aria-label', `Hidden unit ${grid.children.length + 1}: its 784 weights as a 28×28 map`);
+      canvas.setAttribute('aria-label', `Hidden unit ${grid.children.length + 1}: its ${PIXELS} weights as a ${IMAGE_SIDE}×${IMAGE_SIDE} map`);
       grid.append(canvas);
     }
     [...grid.children].forEach((canvas, unit) => {
