@@ -9,7 +9,6 @@
 // #insight): computed here, next to the data, so that only what the page shows crosses to it.
 import { loadEngine } from './engine.js';
 import { download } from './loader.js';
-import { PIXELS } from './models.js';
 
 const SAMPLE_URL = 'mnist_sample.tgz';  // beside the page
 const GALLERY_SIZE = 24;  // misclassified validation images sent to the page, at most
@@ -204,8 +203,10 @@ class Session {
     const threes = Math.min(wrong[3].length, Math.max(GALLERY_SIZE / 2, GALLERY_SIZE - wrong[7].length));
     const shown = [...wrong[3].slice(0, threes).map((index) => [index, 3]),
       ...wrong[7].slice(0, GALLERY_SIZE - threes).map((index) => [index, 7])];
-    const pixels = new Float32Array(shown.length * PIXELS);
-    shown.forEach(([index], k) => pixels.set(this.#validImage(index), k * PIXELS));
+    const images = shown.map(([index]) => this.#validImage(index));
+    const size = images[0]?.length ?? 0;  // pixels per image
+    const pixels = new Float32Array(images.length * size);
+    images.forEach((image, k) => pixels.set(image, k * size));
     const probabilities = this.#trainer.predictMany(pixels);
     const gallery = shown.map(([index, digit], k) => ({ index, digit, probability: probabilities[k] }));
     return { matrix, gallery, pixels };
