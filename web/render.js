@@ -10,7 +10,8 @@ import { ShareView } from './cards/share.js';
 import { TrainCard } from './cards/train.js';
 import { WeightsCard } from './cards/weights.js';
 
-// Each card by the id of its <section>, with the part of the state it draws.
+// Each card by name (the id of its <section>; 'share' draws parts of the header, the footer and the live
+// regions), with the part of the state it draws.
 const CARDS = [
   ['data', DataCard, (state) => state.data],
   ['train', TrainCard, (state) => state],
