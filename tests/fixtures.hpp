@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "archive.hpp"
+#include "data/tar.hpp"
 
 namespace fixtures {
 

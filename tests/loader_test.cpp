@@ -10,14 +10,17 @@
 #include <string>
 #include <vector>
 
-#include "data_source.hpp"
+#include "cli/data_source.hpp"
+#include "decoders.hpp"
 #include "fixtures.hpp"
-#include "mnist_sample.hpp"
+#include "data/mnist_sample.hpp"
 #include "support.hpp"
 
 using namespace mnist_sgd;
 using fixtures::Bytes;
 using fixtures::span;
+using test_decoders::gunzip;
+using test_decoders::untar;
 namespace fs = std::filesystem;
 
 namespace {
@@ -89,8 +92,8 @@ std::vector<float> x_of(const Dataset& set) {
 
 // Loads `bytes` as a download would give them: in pieces, the k-th of piece_size(k) bytes.
 template <typename PieceSize>
-Result<MnistSample> load_in_pieces(const Bytes& bytes, SampleDecoder::Format format, PieceSize piece_size) {
-  SampleDecoder decoder(format);
+Result<MnistSample> load_in_pieces(const Bytes& bytes, PieceSize piece_size) {
+  SampleDecoder decoder;
   for (std::size_t pos = 0, k = 0; pos < bytes.size(); ++k) {
     const std::size_t size = std::min<std::size_t>(piece_size(k), bytes.size() - pos);
     if (auto written = decoder.write({bytes.data() + pos, size}); !written) return Error{written.error()};
@@ -276,12 +279,10 @@ TEST_CASE("the real archive arriving in pieces of any size loads the same tensor
   }
   for (std::size_t size : {std::size_t{1000}, std::size_t{65536}}) {
     INFO("pieces of " << size << " bytes");
-    check_same_sample(load_in_pieces(archive, SampleDecoder::Format::kTgz, [&](std::size_t) { return size; }), *whole);
+    check_same_sample(load_in_pieces(archive, [&](std::size_t) { return size; }), *whole);
   }
   INFO("pieces of 1 to 9973 bytes");
-  check_same_sample(load_in_pieces(archive, SampleDecoder::Format::kTgz,
-                                   [](std::size_t k) { return 1 + (k * 7919) % 9973; }),
-                    *whole);
+  check_same_sample(load_in_pieces(archive, [](std::size_t k) { return 1 + (k * 7919) % 9973; }), *whole);
 }
 
 TEST_CASE("a tiny archive, or its tar, arriving a byte at a time loads the same tensors", "[loader][fixtures][stream]") {
@@ -289,10 +290,15 @@ TEST_CASE("a tiny archive, or its tar, arriving a byte at a time loads the same 
   const auto whole = load_mnist_sample(span(tgz));
   REQUIRE(whole);
   const auto one_byte = [](std::size_t) { return 1; };
-  check_same_sample(load_in_pieces(tgz, SampleDecoder::Format::kTgz, one_byte), *whole);
+  check_same_sample(load_in_pieces(tgz, one_byte), *whole);
   const Bytes tar = fixtures::tar(fixtures::tiny_sample_files());
-  check_same_sample(load_in_pieces(tar, SampleDecoder::Format::kTar, one_byte), *whole);
-  check_same_sample(load_in_pieces(tar, SampleDecoder::Format::kTar, [&](std::size_t) { return tar.size(); }), *whole);
+  for (std::size_t piece : {std::size_t{1}, tar.size()}) {
+    INFO("the tar in pieces of " << piece << " bytes");
+    std::vector<Bytes> storage;
+    auto files = test_decoders::untar_in_pieces(span(tar), piece, storage);
+    REQUIRE(files);
+    check_same_sample(load_mnist_sample(*files), *whole);
+  }
 }
 
 TEST_CASE("stored blocks larger than the room left in the window inflate whole, in any pieces", "[loader][fixtures][stream]") {
@@ -436,7 +442,7 @@ TEST_CASE("an archive file larger than 64 MiB is refused before it is inflated",
 }
 
 TEST_CASE("gunzip refuses output past the max_output it is given", "[loader][bad-input]") {
-  // archive.hpp promises gunzip(gz, max_output) bounds its output. One MiB of zeros against a 64 KiB cap:
+  // GunzipStream promises to bound its output to the max_output it is given. One MiB of zeros against a 64 KiB cap:
   auto inflated = gunzip(span(fixtures::gzip_zeros(1 << 20)), 64 << 10);
   INFO("gunzip returned " << (inflated ? std::to_string(inflated->size()) + " bytes" : inflated.error()));
   REQUIRE_FALSE(inflated);

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "linear_model.hpp"
+#include "book/linear.hpp"
 
 using namespace mnist_sgd;
 

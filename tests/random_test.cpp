@@ -5,9 +5,9 @@
 #include <numeric>
 #include <vector>
 
-#include "linear_model.hpp"
-#include "portable_math.hpp"
-#include "random.hpp"
+#include "book/linear.hpp"
+#include "common/portable_math.hpp"
+#include "common/random.hpp"
 
 using namespace mnist_sgd;
 

@@ -6,11 +6,11 @@
 #include <limits>
 #include <vector>
 
-#include "model.hpp"
-#include "random.hpp"
-#include "simple_net.hpp"
+#include "book/model.hpp"
+#include "common/random.hpp"
+#include "book/simple_net.hpp"
 #include "support.hpp"
-#include "trainer.hpp"
+#include "book/training.hpp"
 
 using namespace mnist_sgd;
 using test_support::batch_of;

@@ -10,8 +10,8 @@
 #include <optional>
 #include <sstream>
 
-#include "data_source.hpp"
-#include "random.hpp"
+#include "cli/data_source.hpp"
+#include "common/random.hpp"
 
 namespace test_support {
 namespace fs = std::filesystem;

@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "fixtures.hpp"
-#include "linear_model.hpp"
-#include "mnist_sample.hpp"
+#include "book/linear.hpp"
+#include "data/mnist_sample.hpp"
 
 namespace test_support {
 

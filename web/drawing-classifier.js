@@ -2,9 +2,7 @@
 // holding the parameters the training worker sent last. A prediction then takes a fraction of a
 // millisecond and never waits for a round trip to the worker, or for an epoch it is training.
 import { loadEngine } from './engine.js';
-import { linearBias } from './models.js';
-
-const PIXELS = 784;
+import { PIXELS, linearBias } from './models.js';
 
 export class DrawingClassifier {
   #engine = null;  // a promise of the engine, once asked for

@@ -1,13 +1,13 @@
 // Types for web/engine.js (Emscripten 3.1.6 cannot emit them).
 
 export interface RunOptions {
-  /** The chapter's linear model (the seed) or simple_net (784-30-1 with a ReLU). */
+  /** The chapter's linear model or simple_net (784-30-1 with a ReLU). */
   model: 'linear' | 'simple_net';
   /** Learning rate, > 0. The book: 1. */
   lr: number;
   /** Images per SGD step and per validation batch. The book: 256. */
   batchSize: number;
-  /** Seeds the initial parameters (and the shuffling): a whole number from 0 to 2^53. */
+  /** Seeds the initial parameters (and the shuffling): a whole number from 0 to 2^53 - 1 (facts().seed). */
   seed: number;
   /** Reshuffle the training images every epoch. The book's DataLoader does not. */
   shuffle: boolean;
@@ -32,16 +32,45 @@ export interface Validation {
 }
 export interface SampleCounts { train3: number; train7: number; valid3: number; valid7: number; }
 
+export interface ModelFacts {
+  /** First-layer units, each a map of weights over the image: 1 for linear, 30 for simple_net. */
+  units: number;
+  /** Parameters in the reference files' layout: 785 for linear, 23,581 for simple_net. */
+  paramCount: number;
+  /** What the book trains the model with: lr 1 for 20 epochs (linear), lr 0.1 for 40 (simple_net). */
+  book: { lr: number; epochs: number };
+  /** The initialisation 'default' stands for: 'randn' for linear, 'pytorch' for simple_net. */
+  defaultInit: 'randn' | 'pytorch';
+}
+
+/** What the engine knows about its models, read from it (Engine.facts). */
+export interface EngineFacts {
+  /** Pixels per image side: 28. */
+  imageSide: number;
+  /** Pixels per image, the models' inputs: 784. */
+  inputs: number;
+  models: { linear: ModelFacts; simple_net: ModelFacts };
+  /** The named initialisations: ['randn', 'pytorch']. */
+  inits: Array<'randn' | 'pytorch'>;
+  /** The seeds a run takes: 0 to 2^53 - 1. */
+  seed: { min: number; max: number };
+  /** The batch sizes a run takes: 1 to 2^20. */
+  batchSize: { min: number; max: number };
+}
+
 export function loadEngine(moduleOptions?: { wasmBinary?: ArrayBuffer | Uint8Array; locateFile?: (path: string) => string }): Promise<Engine>;
 
 export class Engine {
-  /**
-   * Decodes mnist_sample.tgz. Throws an Error whose message names the problem.
-   * tar: the bytes are the tar inside the archive, already inflated by the caller.
-   */
-  loadSample(bytes: Uint8Array, options?: { tar?: boolean; onProgress?: (decodedBytes: number, totalBytes: number) => void }): Sample;
+  /** What the engine knows about its models (a fresh object each call). */
+  facts(): EngineFacts;
+  /** A parameters file's text -> the model's parameters; throws an Error with the engine's one-line message. */
+  parseParams(model: 'linear' | 'simple_net', text: string): Float32Array;
+  /** Parameters -> the text `mnist-sgd --save-params` writes, one %.9g number a line. */
+  formatParams(params: ArrayLike<number>): string;
+  /** Decodes mnist_sample.tgz. Throws an Error whose message names the problem. */
+  loadSample(bytes: Uint8Array, options?: { onProgress?: (decodedBytes: number, totalBytes: number) => void }): Sample;
   /** Decodes an archive while it arrives: write() each piece, then finish(). */
-  sampleLoader(options?: { tar?: boolean }): SampleLoader;
+  sampleLoader(): SampleLoader;
   createTrainer(sample: Sample, options?: Partial<RunOptions>): Trainer;
   /** A model without a dataset, to predict with parameters trained elsewhere. */
   createPredictor(): Predictor;
@@ -54,7 +83,7 @@ export class Engine {
 export class SampleLoader {
   /** The archive's next bytes; throws an Error naming the problem as soon as they show it (the load then ends). */
   write(bytes: Uint8Array): void;
-  /** After the last piece: the Sample, its images in the seed's order. */
+  /** After the last piece: the Sample, its images in the book's order. */
   finish(): Sample;
   /** Stops the load and frees what it read. */
   cancel(): void;

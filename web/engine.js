@@ -11,7 +11,7 @@
 const WRITE_BYTES = 16 * 1024;  // bytes of an archive per call into the engine (see SampleLoader.write)
 
 /**
- * The seed's settings: the linear model, lr 1, batch 256, no shuffling, and the model's own initialisation
+ * The book's settings: the linear model, lr 1, batch 256, no shuffling, and the model's own initialisation
  * (randn * 1 for the linear model, as the book's init_params; nn.Linear's default for simple_net).
  */
 export const DEFAULT_OPTIONS = Object.freeze({
@@ -45,21 +45,46 @@ function check(error) {
 
 export class Engine {
   #module;
+  #facts;
 
   constructor(module) {
     this.#module = module;
+    this.#facts = module.facts();
+  }
+
+  /**
+   * What the engine knows about its models, for a page to show and check against (a fresh copy each call):
+   * {imageSide, inputs, models: {linear: {units, paramCount, book: {lr, epochs}, defaultInit}, simple_net},
+   * inits, seed: {min, max}, batchSize: {min, max}}.
+   */
+  facts() {
+    return this.#module.facts();
+  }
+
+  /**
+   * A parameters file's text (one number a line, as `mnist-sgd --save-params` writes it) -> a Float32Array of
+   * `model`'s parameters. Throws an Error whose one-line message names the first problem.
+   */
+  parseParams(model, text) {
+    const parsed = this.#module.parseParams(model, String(text));
+    check(parsed.error);
+    return parsed.values;
+  }
+
+  /** Parameters -> the text `mnist-sgd --save-params` writes, byte for byte (one %.9g number a line). */
+  formatParams(params) {
+    return this.#module.formatParams(params instanceof Float32Array ? params : Float32Array.from(params));
   }
 
   /**
    * Decodes mnist_sample.tgz (its bytes) into a Sample. Throws an Error naming the problem.
    * @param {Uint8Array} bytes
-   * @param {{tar?: boolean, onProgress?: (decodedBytes: number, totalBytes: number) => void}} [options]
-   *   tar: the bytes are the archive's tar, already inflated (e.g. by DecompressionStream('gzip'));
+   * @param {{onProgress?: (decodedBytes: number, totalBytes: number) => void}} [options]
    *   onProgress: called as the bytes are decoded, a piece at a time.
    */
-  loadSample(bytes, { tar = false, onProgress } = {}) {
+  loadSample(bytes, { onProgress } = {}) {
     if (!(bytes instanceof Uint8Array)) throw new TypeError('the archive must be given as a Uint8Array');
-    const loader = this.sampleLoader({ tar });
+    const loader = this.sampleLoader();
     try {
       for (let start = 0; start < bytes.length; start += WRITE_BYTES) {
         loader.write(bytes.subarray(start, start + WRITE_BYTES));
@@ -76,14 +101,14 @@ export class Engine {
    * Decodes an archive while it arrives, as a download does: write() each piece, then finish() for the
    * Sample. Images are read as their bytes come, so that little is left to do once the last piece is in.
    */
-  sampleLoader({ tar = false } = {}) {
-    return new SampleLoader(new this.#module.Sample(), tar);
+  sampleLoader() {
+    return new SampleLoader(new this.#module.Sample());
   }
 
   /** A training run of options.model ('linear' or 'simple_net') on a sample, parameters drawn from options.seed. */
   createTrainer(sample, options = {}) {
     const handle = new this.#module.Trainer();
-    const trainer = new Trainer(handle, sample);
+    const trainer = new Trainer(handle, sample, this.#facts.inputs);
     try {
       trainer.reset(options);
     } catch (error) {
@@ -95,11 +120,11 @@ export class Engine {
 
   /** A model without a dataset, to predict with parameters trained elsewhere (see Predictor). */
   createPredictor() {
-    return new Predictor(new this.#module.Predictor());
+    return new Predictor(new this.#module.Predictor(), this.#facts.inputs);
   }
 
   /**
-   * MNIST's preprocessing of a drawing: ink (height x width values in [0, 1], row-major) -> the 784-pixel
+   * MNIST's preprocessing of a drawing: ink (height x width values in [0, 1], row-major) -> the 28x28
    * image the model sees, or null when there is no ink.
    */
   preprocessDrawing(ink, width, height) {
@@ -122,9 +147,9 @@ export class Engine {
 export class SampleLoader {
   #handle;
 
-  constructor(handle, tar) {
+  constructor(handle) {
     this.#handle = handle;
-    handle.begin(tar);
+    handle.begin();
   }
 
   /** The archive's next bytes. Throws an Error naming the problem as soon as they show it. */
@@ -138,7 +163,7 @@ export class SampleLoader {
     }
   }
 
-  /** After the last piece: the Sample, its images in the seed's order. */
+  /** After the last piece: the Sample, its images in the book's order. */
   finish() {
     const handle = this.#requireHandle();
     this.#check(handle.end());
@@ -175,7 +200,7 @@ export class Sample {
     this.validCount = this.counts.valid3 + this.counts.valid7;
   }
 
-  /** Image `index` of 'train' or 'valid': 784 values in [0, 1]. */
+  /** Image `index` of 'train' or 'valid': one value in [0, 1] per pixel, row by row. */
   image(split, index) {
     return this.#handle.image(split, index);
   }
@@ -208,13 +233,23 @@ export class Sample {
   }
 }
 
+/** Throws unless `values` holds whole images of `inputs` pixels (exactly one when `one`). */
+function checkImages(values, inputs, one) {
+  const length = values?.length;
+  if (one && length !== inputs) throw new Error(`predict takes ${inputs} pixels, got ${length}`);
+  if (!one && !(length % inputs === 0)) throw new Error(`predictMany takes whole images of ${inputs} pixels, got ${length} values`);
+  return values instanceof Float32Array ? values : Float32Array.from(values);
+}
+
 export class Trainer {
   #handle;
   #sample;
+  #inputs;
 
-  constructor(handle, sample) {
+  constructor(handle, sample, inputs) {
     this.#handle = handle;
     this.#sample = sample;
+    this.#inputs = inputs;
     this.options = { ...DEFAULT_OPTIONS };
   }
 
@@ -257,8 +292,9 @@ export class Trainer {
   }
 
   /**
-   * The parameters in the layout of the reference files: for the linear model 785 values (784 weights, then
-   * the bias); for simple_net 23,581 (w1 as 30 rows of 784, b1, w2, b2).
+   * The parameters in the layout of the reference files (facts().models[model].paramCount of them): for the
+   * linear model the weights in pixel order, then the bias; for simple_net w1 (a row of weights per unit),
+   * b1, w2 and b2.
    */
   getParams() {
     return this.#handle.getParams();
@@ -273,21 +309,19 @@ export class Trainer {
     check(this.#handle.setParams(Float32Array.from(params)));
   }
 
-  /** The first layer's weights, 784 per unit in pixel order (row * 28 + col): 1 unit, or 30 for simple_net. */
+  /** The first layer's weights, one per pixel for each unit, in pixel order (row * side + col). */
   weights() {
     return this.#handle.weights();
   }
 
-  /** Probability that a 784-pixel image is a 3. */
+  /** Probability that an image (facts().inputs pixels) is a 3. */
   predict(image) {
-    if (image?.length !== 784) throw new Error(`predict takes 784 pixels, got ${image?.length}`);
-    return this.#handle.predict(image instanceof Float32Array ? image : Float32Array.from(image));
+    return this.#handle.predict(checkImages(image, this.#inputs, true));
   }
 
-  /** P(3) of each of n images given one after another (n * 784 pixels), in one call into the engine. */
+  /** P(3) of each of n images given one after another, in one call into the engine. */
   predictMany(images) {
-    if (images.length % 784 !== 0) throw new Error(`predictMany takes whole images of 784 pixels, got ${images.length} values`);
-    return this.#handle.predictMany(images instanceof Float32Array ? images : Float32Array.from(images));
+    return this.#handle.predictMany(checkImages(images, this.#inputs, false));
   }
 
   delete() {
@@ -298,9 +332,11 @@ export class Trainer {
 
 export class Predictor {
   #handle;
+  #inputs;
 
-  constructor(handle) {
+  constructor(handle, inputs) {
     this.#handle = handle;
+    this.#inputs = inputs;
   }
 
   /** The parameters of `model` ('linear' or 'simple_net') in the reference files' layout, as getParams gives them. */
@@ -308,10 +344,9 @@ export class Predictor {
     check(this.#handle.load(model, params instanceof Float32Array ? params : Float32Array.from(params)));
   }
 
-  /** Probability that a 784-pixel image is a 3. */
+  /** Probability that an image (facts().inputs pixels) is a 3. */
   predict(image) {
-    if (image?.length !== 784) throw new Error(`predict takes 784 pixels, got ${image?.length}`);
-    return this.#handle.predict(image instanceof Float32Array ? image : Float32Array.from(image));
+    return this.#handle.predict(checkImages(image, this.#inputs, true));
   }
 
   delete() {

@@ -1,8 +1,7 @@
 // Small images painted from plain arrays: 28x28 signed values (the weights, a drawing's weight x pixel)
 // in a diverging palette, its legend, and 28x28 digits. Each paints one ImageData at 1 pixel per value;
 // CSS scales it up (image-rendering: pixelated), as TensorFlow Playground's heatmap does.
-
-const SIDE = 28;
+import { IMAGE_SIDE as SIDE } from './models.js';
 
 // ColorBrewer PuOr (11 classes), from purple to orange: safe for the common forms of colour blindness and
 // in greyscale print the two ends stay distinguishable from the white middle.
@@ -18,7 +17,7 @@ export function diverging(t) {
 }
 
 /**
- * Paints 784 signed values (pixel order) on a 28x28 canvas, 0 white and the sign as the hue; returns the
+ * Paints an image's worth of signed values (pixel order) on a 28x28 canvas, 0 white and the sign as the hue; returns the
  * scale used, which the palette's ends stand for: the largest |value| unless given.
  */
 export function paintDiverging(canvas, values, scale = largestMagnitude(values)) {
@@ -38,7 +37,7 @@ export function paintLegend(canvas) {
   paint(canvas, width, 1, (x) => diverging((2 * x) / (width - 1) - 1));
 }
 
-/** Paints a 784-pixel image (0 paper, 1 ink) as dark ink on white, like the pad; null paints blank paper. */
+/** Paints an image (0 paper, 1 ink) as dark ink on white, like the pad; null paints blank paper. */
 export function paintDigit(canvas, image) {
   paint(canvas, SIDE, SIDE, (i) => {
     const shade = Math.round(255 * (1 - (image ? image[i] : 0)));

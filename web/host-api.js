@@ -9,7 +9,7 @@
 // Where replies go: to the origin the request came from. Messages the page sends of its own accord (ready,
 // run, epoch, error) go to the parent's origin as the browser reports it; never to '*' but for a parent
 // whose origin is opaque (see #post).
-import { PROPERTIES, parseValue } from './state.js';
+import { PROPERTIES, parseValue } from './settings.js';
 
 const PREFIX = 'mnist-sgd:';
 const SETTINGS = PROPERTIES.map(({ name }) => name);

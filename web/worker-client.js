@@ -1,10 +1,13 @@
 // The page's side of worker.js: call() posts one request and resolves with its reply, so that the
-// controller can await the engine as if it were local while it runs on another thread.
+// controller can await the engine as if it were local while it runs on another thread; listen() hears
+// what the worker says of its own accord (the dataset it fetched) and that it stopped.
 export class WorkerClient {
   #worker;
   #pending = new Map();  // request id -> {resolve, reject}
   #nextId = 1;
   #failure = null;  // set once the worker has died: later calls fail at once instead of waiting forever
+  #listener = null;
+  #unheard = [];  // events that came before anyone listened
 
   /**
    * early: {worker, error} from start-worker.js, the worker it started and the error event that stopped it
@@ -13,12 +16,12 @@ export class WorkerClient {
   constructor(early = null) {
     this.#worker = early?.worker ?? new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
     if (early?.error) this.#stop(early.error);
-    this.#worker.onmessage = ({ data: { id, result, error, progress } }) => {
-      const request = this.#pending.get(id);
-      if (progress !== undefined) {  // a report on the way to the reply, not the reply
-        request?.onProgress?.(progress);
+    this.#worker.onmessage = ({ data: { id, result, error, event } }) => {
+      if (event !== undefined) {
+        this.#emit(event);
         return;
       }
+      const request = this.#pending.get(id);
       this.#pending.delete(id);
       if (error === undefined) request?.resolve(result);
       else request?.reject(new Error(error));
@@ -34,17 +37,30 @@ export class WorkerClient {
     this.#failure = new Error(`the training worker stopped: ${errorEvent.message || 'it could not be loaded'}`);
     for (const request of this.#pending.values()) request.reject(this.#failure);
     this.#pending.clear();
+    this.#emit({ type: 'stopped', message: this.#failure.message });
   }
 
   /**
-   * Runs worker method `method` with `args`; buffers in `transfer` move to the worker. `onProgress` gets the
-   * progress reports the method sends before its reply.
+   * listener(event) for each event: what the worker says of its own accord (worker.js: 'progress',
+   * 'dataset', 'dataset-error'), and {type: 'stopped', message} when the worker has died. Events that
+   * came before are heard now.
    */
-  call(method, args = {}, transfer = [], onProgress = undefined) {
+  listen(listener) {
+    this.#listener = listener;
+    for (const event of this.#unheard.splice(0)) listener(event);
+  }
+
+  #emit(event) {
+    if (this.#listener) this.#listener(event);
+    else this.#unheard.push(event);
+  }
+
+  /** Runs worker method `method` with `args`; buffers in `transfer` move to the worker. */
+  call(method, args = {}, transfer = []) {
     if (this.#failure) return Promise.reject(this.#failure);
     return new Promise((resolve, reject) => {
       const id = this.#nextId++;
-      this.#pending.set(id, { resolve, reject, onProgress });
+      this.#pending.set(id, { resolve, reject });
       this.#worker.postMessage({ id, method, args }, transfer);
     });
   }

@@ -1,25 +1,33 @@
-// The training worker: owns the engine, the loaded Sample and the Trainer, so that decoding and training
-// never block drawing or clicking on the page. Each message {id, method, args} gets exactly one reply,
-// {id, result} or {id, error}, which worker-client.js matches by id. (The page sends one request at a time,
-// in the order of the clicks: requests are not ordered here.)
+// The training worker: owns the engine, the dataset (a Sample) and the Trainer, so that decoding and
+// training never block drawing or clicking on the page. Each message {id, method, args} gets exactly one
+// reply, {id, result} or {id, error}, which worker-client.js matches by id. (The page sends one request at
+// a time, in the order of the clicks: requests are not ordered here.)
+// Events, {event: {type, ...}}, tell the page what it did not ask for: the archive served beside the page
+// is the worker's own, fetched as soon as it starts and announced as 'dataset' (or 'dataset-error'); and
+// 'progress' ({name, received, total} downloading, {name, decoded, total} decoding) of every archive.
 // Every reply that follows a change of the parameters carries the insight into the new model (see
 // #insight): computed here, next to the data, so that only what the page shows crosses to it.
 import { loadEngine } from './engine.js';
 import { download } from './loader.js';
 
-const PIXELS = 784;
+const SAMPLE_URL = 'mnist_sample.tgz';  // beside the page
 const GALLERY_SIZE = 24;  // misclassified validation images sent to the page, at most
 
 class Session {
-  #engine;  // a promise: the module compiles while the page downloads the archive
+  #engine;  // a promise: the module compiles while the archive downloads
   #sample = null;
+  #dataset = null;  // the sample as the page describes it: {name, counts, decodeMs, baseline}
+  #chosen = false;  // a dataset the learner gave has been taken: the archive beside the page is not wanted
   #validDigits = null;  // the validation set's true digits (3 or 7), read once instead of once per epoch
   #galleryImages = new Map();  // validation index -> pixels, for the images the gallery has shown
   #trainer = null;
   #partial = { ms: 0, lossSum: 0 };  // the current epoch's batches when it is being stepped batch by batch
 
-  constructor(engine) {
+  #post;  // post(event)
+
+  constructor(engine, post) {
     this.#engine = engine;
+    this.#post = post;
   }
 
   /**
@@ -67,35 +75,49 @@ class Session {
     }
   }
 
-  /** Decodes an archive; only when it is good are the old sample and run replaced by a new run on it. */
-  async loadSample({ bytes, url, options }, report) {
-    // The page's own archive has been on its way, and decoding, since the worker started.
-    const { sample, decodeMs } = url === DEFAULT_SAMPLE.url && !DEFAULT_SAMPLE.taken
-      ? await DEFAULT_SAMPLE.follow(report)
-      : await this.decode({ bytes, url }, report);
-    const engine = await this.#ready();
-    let trainer;
+  /** Fetches and decodes the archive served beside the page, and announces it, unless the learner has given another by then. */
+  async fetchDefault() {
+    const name = SAMPLE_URL;
     try {
-      trainer = engine.createTrainer(sample, options);
+      const { sample, decodeMs } = await this.decode({ url: SAMPLE_URL }, (progress) => {
+        if (this.#chosen) throw new Error('another dataset was chosen');  // stops the download
+        this.#post({ type: 'progress', name, ...progress });
+      });
+      if (this.#chosen) sample.delete();
+      else this.#post({ type: 'dataset', dataset: this.#adopt(name, sample, decodeMs) });
     } catch (error) {
-      sample.delete();
-      throw error;
+      if (!this.#chosen) this.#post({ type: 'dataset-error', name, message: error.message });
     }
+  }
+
+  /** Decodes an archive the learner gave; only a good one replaces the dataset (and ends the run on it). */
+  async loadSample({ name, bytes }) {
+    const { sample, decodeMs } = await this.decode({ bytes }, (progress) => this.#post({ type: 'progress', name, ...progress }));
+    this.#chosen = true;
+    return this.#adopt(name, sample, decodeMs);
+  }
+
+  #adopt(name, sample, decodeMs) {
     this.#trainer?.delete();
+    this.#trainer = null;
     this.#sample?.delete();
     this.#sample = sample;
     this.#validDigits = Uint8Array.from(sample.labels('valid'), (label) => (label === 1 ? 3 : 7));
     this.#galleryImages.clear();
-    this.#trainer = trainer;
-    this.#partial = { ms: 0, lossSum: 0 };
-    return { counts: sample.counts, decodeMs, baseline: sample.pixelSimilarity(), ...this.#snapshot() };
+    this.#dataset = { name, counts: sample.counts, decodeMs, baseline: sample.pixelSimilarity() };
+    return this.#dataset;
   }
 
-  /** Starts the run again from the seed, with new options if given. A bad option leaves the run as it was. */
-  reset({ options }) {
-    this.#requireTrainer().reset(options);
+  /**
+   * A new run on the dataset, from its seed, with these options; a bad option leaves the run as it was.
+   * The dataset comes with it: the run the page shows belongs to it.
+   */
+  async startRun({ options }) {
+    if (!this.#sample) throw new Error('no dataset is loaded yet');
+    if (this.#trainer) this.#trainer.reset(options);
+    else this.#trainer = (await this.#ready()).createTrainer(this.#sample, options);
     this.#partial = { ms: 0, lossSum: 0 };
-    return this.#snapshot();
+    return { dataset: this.#dataset, ...this.#snapshot() };
   }
 
   /** The parameters as text, byte for byte what `mnist-sgd --save-params` writes. */
@@ -104,13 +126,14 @@ class Session {
   }
 
   /**
-   * A new run from parameters the learner imported (in the reference files' layout for options.model):
-   * epoch 0 and the first batch, as after Reset, but from these parameters. Bad parameters leave the run
-   * as it was.
+   * A new run from a parameters file the learner imported (its text, for options.model): epoch 0 and the
+   * first batch, as after Reset, but from these parameters. A bad file (the engine's parse_params says
+   * why, as the CLI's --init-params would) leaves the run as it was.
    */
-  async importParams({ params, options }) {
+  async importParams({ text, options }) {
     this.#requireTrainer();
     const engine = await this.#ready();
+    const params = engine.parseParams(options.model, text);
     // A new trainer takes them, so that the old run is untouched until they have been accepted.
     const trainer = engine.createTrainer(this.#sample, options);
     try {
@@ -155,9 +178,7 @@ class Session {
 
   #finishEpoch(stats) {
     this.#partial = { ms: 0, lossSum: 0 };
-    const start = performance.now();
-    const validation = this.#trainer.validate();
-    return { ...stats, ...validation, validateMs: performance.now() - start };
+    return { ...stats, ...this.#trainer.validate() };
   }
 
   #snapshot() {
@@ -182,8 +203,10 @@ class Session {
     const threes = Math.min(wrong[3].length, Math.max(GALLERY_SIZE / 2, GALLERY_SIZE - wrong[7].length));
     const shown = [...wrong[3].slice(0, threes).map((index) => [index, 3]),
       ...wrong[7].slice(0, GALLERY_SIZE - threes).map((index) => [index, 7])];
-    const pixels = new Float32Array(shown.length * PIXELS);
-    shown.forEach(([index], k) => pixels.set(this.#validImage(index), k * PIXELS));
+    const images = shown.map(([index]) => this.#validImage(index));
+    const size = images[0]?.length ?? 0;  // pixels per image
+    const pixels = new Float32Array(images.length * size);
+    images.forEach((image, k) => pixels.set(image, k * size));
     const probabilities = this.#trainer.predictMany(pixels);
     const gallery = shown.map(([index, digit], k) => ({ index, digit, probability: probabilities[k] }));
     return { matrix, gallery, pixels };
@@ -211,38 +234,11 @@ class Session {
   }
 }
 
-/**
- * A sample downloaded and decoded before anyone asks for it, so that the page's own start-up overlaps
- * the work: follow(report) returns what session.decode does, once (`taken` after), and reports progress
- * (the latest at once, then the rest) to whoever asked. A failure is reported to that request, not as an
- * unhandled rejection.
- */
-function prefetch(url, session) {
-  let latest = null;
-  let listener = () => {};
-  const decoded = session.decode({ url }, (progress) => {
-    latest = progress;
-    listener(progress);
-  });
-  decoded.catch(() => {});
-  return {
-    url,
-    taken: false,
-    follow(report) {
-      this.taken = true;
-      listener = report;
-      if (latest) report(latest);
-      return decoded;
-    },
-  };
-}
-
-const METHODS = new Set(['loadSample', 'reset', 'exportParams', 'importParams', 'trainEpoch', 'trainBatch']);
+const METHODS = new Set(['loadSample', 'startRun', 'exportParams', 'importParams', 'trainEpoch', 'trainBatch']);
 const engine = loadEngine();
 engine.catch(() => {});  // not unhandled: the first request that needs the engine reports the failure
-const session = new Session(engine);
-// The archive served beside the page, requested and decoded as soon as the worker starts.
-const DEFAULT_SAMPLE = prefetch('mnist_sample.tgz', session);
+const session = new Session(engine, (event) => self.postMessage({ event }));
+session.fetchDefault();
 
 // The buffers of the typed arrays in a result (at its top level or in the objects it holds) move to the
 // page instead of being copied.
@@ -257,7 +253,7 @@ function transferables(result, found = new Set()) {
 self.onmessage = async ({ data: { id, method, args } }) => {
   try {
     if (!METHODS.has(method)) throw new Error(`unknown request "${method}"`);
-    const result = await session[method](args ?? {}, (progress) => self.postMessage({ id, progress }));
+    const result = await session[method](args ?? {});
     self.postMessage({ id, result }, transferables(result));
   } catch (error) {
     self.postMessage({ id, error: error instanceof Error ? error.message : String(error) });

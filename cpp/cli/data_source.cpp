@@ -1,4 +1,4 @@
-#include "data_source.hpp"
+#include "cli/data_source.hpp"
 
 #include <cstdio>
 #include <cstdlib>

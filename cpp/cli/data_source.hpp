@@ -6,8 +6,8 @@
 #include <optional>
 #include <string>
 
-#include "mnist_sample.hpp"
-#include "result.hpp"
+#include "data/mnist_sample.hpp"
+#include "common/result.hpp"
 
 namespace mnist_sgd {
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "data_source.hpp"
+#include "cli/data_source.hpp"
 
 extern char** environ;
 

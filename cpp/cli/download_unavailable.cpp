@@ -1,5 +1,5 @@
 // For builds that cannot start processes (the WebAssembly CLI under Node): no download, a clear message.
-#include "data_source.hpp"
+#include "cli/data_source.hpp"
 
 namespace mnist_sgd {
 

@@ -16,11 +16,11 @@
 #include <string>
 #include <vector>
 
-#include "baseline.hpp"
-#include "data_source.hpp"
-#include "linear_model.hpp"
-#include "model.hpp"
-#include "trainer.hpp"
+#include "book/pixel_similarity.hpp"
+#include "cli/data_source.hpp"
+#include "book/linear.hpp"
+#include "book/model.hpp"
+#include "book/training.hpp"
 
 namespace mnist_sgd {
 namespace {
@@ -36,8 +36,8 @@ constexpr const char* kUsage =
 struct Options {
   std::string command;
   std::optional<std::string> data;
-  std::optional<int> epochs;  // the model's book_schedule unless given
-  std::optional<float> lr;    // the model's book_schedule unless given
+  std::optional<int> epochs;  // the book's for the model unless given
+  std::optional<float> lr;    // the book's for the model unless given
   TrainConfig config;
   std::optional<Init> init;  // the model's default_init unless given
   std::optional<std::string> init_params;
@@ -73,9 +73,16 @@ std::optional<std::string> parse_learning_rate(const std::string& text, float& o
 std::optional<std::string> parse_model(const std::string& text, Options& options) {
   options.baseline = text == "baseline";
   if (options.baseline) return std::nullopt;
-  const std::optional<ModelKind> kind = parse_model_kind(text);
+  const auto kind = parse_model_kind(text);
   if (!kind) return "--model must be linear, simple_net or baseline, got '" + text + "'";
   options.model = *kind;
+  return std::nullopt;
+}
+
+std::optional<std::string> parse_init_option(const std::string& text, Options& options) {
+  const auto init = parse_init(text);
+  if (!init) return "--init must be randn or pytorch, got '" + text + "'";
+  options.init = *init;
   return std::nullopt;
 }
 
@@ -102,15 +109,13 @@ Result<Options> parse_options(const std::vector<std::string>& args) {
     else if (options.command == "data") problem = "unknown option '" + flag + "' for data";
     else if (flag == "--epochs") problem = parse_integer(flag, value, 0, 100000, options.epochs.emplace());
     else if (flag == "--lr") problem = parse_learning_rate(value, options.lr.emplace());
-    else if (flag == "--batch-size") problem = parse_integer(flag, value, 1, kMaxBatchSize, options.config.batch_size);
-    else if (flag == "--seed") problem = parse_integer(flag, value, 0, 1LL << 53, options.config.seed);
+    else if (flag == "--batch-size") problem = parse_integer(flag, value, kMinBatchSize, kMaxBatchSize, options.config.batch_size);
+    else if (flag == "--seed") problem = parse_integer(flag, value, kMinSeed, kMaxSeed, options.config.seed);
     else if (flag == "--init-params") options.init_params = value;
     else if (flag == "--save-params") options.save_params = value;
     else if (flag == "--shuffle") options.config.shuffle = true;
     else if (flag == "--tsv") options.tsv = true;
-    else if (flag == "--init" && value == "randn") options.init = Init::randn;
-    else if (flag == "--init" && value == "pytorch") options.init = Init::pytorch_linear;
-    else if (flag == "--init") problem = "--init must be randn or pytorch, got '" + value + "'";
+    else if (flag == "--init") problem = parse_init_option(value, options);
     else if (flag == "--kernel" && (value == "fast" || value == "plain")) options.spec_kernel = value == "plain";
     else if (flag == "--kernel") problem = "--kernel must be fast or plain, got '" + value + "'";
     else if (flag == "--model") problem = parse_model(value, options);
@@ -124,7 +129,7 @@ Result<Options> parse_options(const std::vector<std::string>& args) {
         return Error{std::string(flag) + " means nothing for --model baseline, which has no parameters"};
     }
   }
-  const BookSchedule book = book_schedule(options.model);
+  const BookSchedule book = model_facts(options.model).book;
   options.config.lr = options.lr.value_or(book.lr);
   options.epochs = options.epochs.value_or(book.epochs);
   return options;
@@ -145,13 +150,13 @@ int run_baseline(const MnistSample& sample) {
 
 int train(const Options& options) {
   // Everything that can be wrong with the input is checked before any result is printed.
-  const Init init = options.init.value_or(default_init(options.model));
+  const Init init = options.init.value_or(model_facts(options.model).default_init);
   std::unique_ptr<Model> model = options.spec_kernel ? make_spec_model(options.model, options.config.seed, init)
                                                      : make_model(options.model, options.config.seed, init);
   if (options.init_params && !options.baseline) {
     auto text = read_file(*options.init_params, 4 << 20);
     if (!text) return fail(text.error());
-    auto flat = parse_params(*text, param_count(options.model));
+    auto flat = parse_params(*text, model_facts(options.model).param_count);
     if (!flat) return fail(*options.init_params + ": " + flat.error());
     if (auto set = model->set_flat_params(*flat); !set) return fail(*options.init_params + ": " + set.error());
   }
@@ -196,7 +201,7 @@ int train(const Options& options) {
     std::sort(epoch_ms.begin(), epoch_ms.end());
     const double median_ms = epoch_ms.empty() ? 0.0 : epoch_ms[epoch_ms.size() / 2];
     std::printf("%s%s, %d epochs, lr %g, batch %d: validate_epoch %.4f, accuracy %.4f (%d/%d), %.2f ms/epoch (median)\n",
-                *options.epochs > 0 ? "\n" : "", model_name(options.model), *options.epochs, static_cast<double>(options.config.lr),
+                *options.epochs > 0 ? "\n" : "", model_facts(options.model).name, *options.epochs, static_cast<double>(options.config.lr),
                 options.config.batch_size, validation.validate_epoch, validation.accuracy, validation.correct,
                 validation.count, median_ms);
   }

@@ -12,12 +12,12 @@
 #include <string>
 #include <vector>
 
-#include "baseline.hpp"
-#include "digit_image.hpp"
-#include "linear_model.hpp"
-#include "mnist_sample.hpp"
-#include "model.hpp"
-#include "trainer.hpp"
+#include "book/pixel_similarity.hpp"
+#include "data/digit_image.hpp"
+#include "book/linear.hpp"
+#include "data/mnist_sample.hpp"
+#include "book/model.hpp"
+#include "book/training.hpp"
 
 namespace mnist_sgd {
 namespace {
@@ -31,17 +31,6 @@ val to_float32_array(const float* data, std::size_t size) {
 std::vector<float> from_float32_array(const val& array) {
   return emscripten::convertJSArrayToNumberVector<float>(array);
 }
-
-// The options of a run, as JavaScript passes them: {model, lr, batchSize, seed, shuffle, init}.
-struct RunOptions {
-  std::string model = "linear";  // "linear" (the seed) or "simple_net"
-  float lr = 1.0f;
-  int batchSize = 256;
-  double seed = 42;  // a JavaScript number; whole numbers up to 2^53
-  bool shuffle = false;
-  // "randn" (the book's init_params), "pytorch" (nn.Linear's default) or "default": the model's own choice
-  std::string init = "default";
-};
 
 struct EpochResult {
   int epoch = 0;
@@ -83,9 +72,9 @@ struct SampleCounts {
 // see SampleDecoder) and ended; a failed load keeps the sample that was there.
 class SampleHandle {
  public:
-  // Starts loading mnist_sample.tgz as fastai ships it, or (is_tar) the tar already inflated by the caller.
-  void begin(bool is_tar) {
-    pending_.emplace(is_tar ? SampleDecoder::Format::kTar : SampleDecoder::Format::kTgz);
+  // Starts loading mnist_sample.tgz as fastai ships it.
+  void begin() {
+    pending_.emplace();
     chunk_.clear();
   }
 
@@ -175,21 +164,9 @@ class TrainerHandle {
   // Starts (or restarts) a run: parameters drawn from options.seed, nothing trained yet.
   std::string reset(const SampleHandle& sample, const RunOptions& options) {
     if (!sample.loaded()) return "no dataset loaded";
-    if (!(options.seed >= 0 && options.seed <= 9007199254740992.0 && options.seed == static_cast<double>(static_cast<std::uint64_t>(options.seed))))
-      return "seed must be a whole number from 0 to 2^53";
-    const std::optional<ModelKind> kind = parse_model_kind(options.model);
-    if (!kind) return "model must be \"linear\" or \"simple_net\"";
-    if (options.init != "default" && options.init != "randn" && options.init != "pytorch")
-      return "init must be \"randn\", \"pytorch\" or \"default\"";
-    TrainConfig config;
-    config.lr = options.lr;
-    config.batch_size = options.batchSize;
-    config.shuffle = options.shuffle;
-    config.seed = static_cast<std::uint64_t>(options.seed);
-    const Init init = options.init == "default" ? default_init(*kind)
-                      : options.init == "randn" ? Init::randn
-                                                : Init::pytorch_linear;
-    auto trainer = Trainer::create(sample.shared(), make_model(*kind, config.seed, init), config);
+    auto run = check_run_options(options);
+    if (!run) return run.error();
+    auto trainer = Trainer::create(sample.shared(), make_model(run->model, run->config.seed, run->init), run->config);
     if (!trainer) return trainer.error();
     trainer_.emplace(std::move(trainer).value());
     return "";
@@ -276,8 +253,8 @@ class PredictorHandle {
  public:
   // The parameters of `model` ("linear" or "simple_net") in the reference files' layout.
   std::string load(const std::string& model, const val& flat) {
-    const std::optional<ModelKind> kind = parse_model_kind(model);
-    if (!kind) return "model must be \"linear\" or \"simple_net\"";
+    const auto kind = parse_model_kind(model);
+    if (!kind) return kind.error();
     auto loaded = make_model(*kind, from_float32_array(flat));
     if (!loaded) return loaded.error();
     model_ = std::move(loaded).value();
@@ -305,6 +282,57 @@ val preprocess_drawing(const val& ink, int width, int height) {
   return to_float32_array(image.data(), image.size());
 }
 
+// What the page shows about the models, read from the engine: {imageSide, inputs, models: {linear: {units,
+// paramCount, book: {lr, epochs}, defaultInit}, simple_net: ...}, inits, seed: {min, max}, batchSize: {min, max}}.
+val facts() {
+  val models = val::object();
+  for (ModelKind kind : kModelKinds) {
+    const ModelFacts& facts = model_facts(kind);
+    val book = val::object();
+    book.set("lr", facts.book.lr);
+    book.set("epochs", facts.book.epochs);
+    val model = val::object();
+    model.set("units", facts.units);
+    model.set("paramCount", static_cast<double>(facts.param_count));
+    model.set("book", book);
+    model.set("defaultInit", std::string(init_name(facts.default_init)));
+    models.set(facts.name, model);
+  }
+  val inits = val::array();
+  for (Init init : kInits) inits.call<void>("push", std::string(init_name(init)));
+  auto range = [](double min, double max) {
+    val object = val::object();
+    object.set("min", min);
+    object.set("max", max);
+    return object;
+  };
+  val result = val::object();
+  result.set("imageSide", kImageSide);
+  result.set("inputs", kInputs);
+  result.set("models", models);
+  result.set("inits", inits);
+  result.set("seed", range(static_cast<double>(kMinSeed), static_cast<double>(kMaxSeed)));
+  result.set("batchSize", range(kMinBatchSize, kMaxBatchSize));
+  return result;
+}
+
+struct ParsedParams {
+  val values = val::null();  // Float32Array
+  std::string error;
+};
+
+// A parameters file's text (one number a line, as --save-params writes it) -> the values of `model`.
+ParsedParams parse_params_text(const std::string& model, const std::string& text) {
+  const auto kind = parse_model_kind(model);
+  if (!kind) return {val::null(), kind.error()};
+  auto values = parse_params(text, model_facts(*kind).param_count);
+  if (!values) return {val::null(), values.error()};
+  return {to_float32_array(values->data(), values->size()), ""};
+}
+
+// Parameters -> the text --save-params writes, one %.9g number a line.
+std::string format_params_text(const val& params) { return format_params(from_float32_array(params)); }
+
 // Bytes the C++ heap has handed out and not had back: the leak checks watch this.
 double heap_bytes_in_use() { return static_cast<double>(mallinfo().uordblks); }
 
@@ -318,7 +346,7 @@ EMSCRIPTEN_BINDINGS(mnist_sgd) {
   value_object<RunOptions>("RunOptions")
       .field("model", &RunOptions::model)
       .field("lr", &RunOptions::lr)
-      .field("batchSize", &RunOptions::batchSize)
+      .field("batchSize", &RunOptions::batch_size)
       .field("seed", &RunOptions::seed)
       .field("shuffle", &RunOptions::shuffle)
       .field("init", &RunOptions::init);
@@ -348,6 +376,9 @@ EMSCRIPTEN_BINDINGS(mnist_sgd) {
       .field("threes", &BaselineResult::threes)
       .field("sevens", &BaselineResult::sevens)
       .field("mean", &BaselineResult::mean);
+  value_object<ParsedParams>("ParsedParams")
+      .field("values", &ParsedParams::values)
+      .field("error", &ParsedParams::error);
   value_object<SampleCounts>("SampleCounts")
       .field("train3", &SampleCounts::train3)
       .field("train7", &SampleCounts::train7)
@@ -384,5 +415,8 @@ EMSCRIPTEN_BINDINGS(mnist_sgd) {
       .function("load", &PredictorHandle::load)
       .function("predict", &PredictorHandle::predict);
   function("preprocessDrawing", &preprocess_drawing);
+  function("facts", &facts);
+  function("parseParams", &parse_params_text);
+  function("formatParams", &format_params_text);
   function("heapBytesInUse", &heap_bytes_in_use);
 }

@@ -11,7 +11,7 @@ const MIME_TYPES = {
   '.css': 'text/css; charset=utf-8', '.json': 'application/json', '.wasm': 'application/wasm', '.tgz': 'application/gzip',
 };
 
-// Where the figures of the page's timings come from: view.js records them as data attributes on <html>.
+// Where the figures of the page's timings come from: web/instruments.js writes them as data attributes on <html>.
 const READY_ATTRIBUTE = 'data-ready-ms';      // navigation start -> the sample decoded in the worker
 const DECODE_ATTRIBUTE = 'data-decode-ms';    // of which: inflating and decoding the archive in the worker
 const PREDICT_ATTRIBUTE = 'data-predict-ms';  // the pen's input event -> its prediction on the page

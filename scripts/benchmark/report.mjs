@@ -249,7 +249,7 @@ export function markdownReport(results, machine) {
       'float32, cut into its batches once before timing. ' +
       'Its wasm backend is served without cross-origin isolation, so it runs its default build for a web page: SIMD, one thread.',
     `- The page: ${page.ready.length} loads of \`build/site\` in a fresh browser context each (an empty cache), timed by the ` +
-      'page itself (`data-ready-ms`, `data-decode-ms` and `data-predict-ms` on `<html>`, written by `web/view.js`); drawing ' +
+      'page itself (`data-ready-ms`, `data-decode-ms` and `data-predict-ms` on `<html>`, written by `web/instruments.js`); drawing ' +
       `a 7 gives ${page.predict.length / page.ready.length} pointer moves per load, each timed from its input event to its prediction.`,
     `- \`validate_epoch\` is the book's metric after the last epoch; the PyTorch reference reaches ${results.reference} ` +
       `after ${mode.epochs} epochs. Matching it shows that every engine did the same computation.`,

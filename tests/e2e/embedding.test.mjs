@@ -37,7 +37,7 @@ describe('sharing and embedding', () => {
     await page.waitForURL(/seed=123/);
     await page.getByLabel('Learning rate').fill('-2');
     await page.getByLabel('Learning rate').press('Enter');
-    assert.match(await page.locator('#lr-error').textContent(), /Learning rate must be a number above 0/);
+    await page.locator('#lr-error', { hasText: /^Learning rate must be a number above 0/ }).waitFor();  // drawn at the next frame
     assert.match(page.url(), /lr=0\.5&/, 'an invalid edit changes nothing');
     assert.deepEqual(problems, []);
     await page.close();

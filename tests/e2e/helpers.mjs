@@ -1,5 +1,6 @@
 // Shared by the page's end-to-end tests: the MNIST sample, the built site, the server, a headless Chromium
 // that fails the test on any console error, and pointer strokes shaped like digits.
+import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,12 +30,15 @@ export async function serveSite(sample) {
   if (!existsSync(path.join(site, 'mnist_sgd.wasm'))) throw new Error('build/site has no mnist_sgd.wasm: run scripts/build-site first');
   for (const name of filesUnder(path.join(ROOT, 'web'))) {
     const built = path.join(site, name);
-    if (!existsSync(built) || !readFileSync(built).equals(readFileSync(path.join(ROOT, 'web', name)))) {
+    if (!existsSync(built) || withoutGenerated(name, readFileSync(built, 'utf8')) !== readFileSync(path.join(ROOT, 'web', name), 'utf8')) {
       throw new Error(`build/site/${name} differs from web/${name}: run scripts/build-site first`);
     }
   }
   return startServer({ root: site, port: 0, files: { '/mnist_sample.tgz': sample } });
 }
+
+// A built file as it was in web/: index.html without the modulepreload links scripts/build-site adds.
+const withoutGenerated = (name, text) => (name === 'index.html' ? text.replace(/^ *<link rel="modulepreload" [^\n]*\n/gm, '') : text);
 
 // Every file's path under dir, relative to it (web/ and web/examples/).
 function filesUnder(dir, prefix = '') {
@@ -111,6 +115,17 @@ export async function waitForData(page) {
 }
 
 export const tableRows = (page) => page.locator('#epochs-table tbody tr');
+
+/** Asserts that read() comes to resolve to `expected` within 5 s: the page draws its state at the next frame. */
+export async function untilEqual(read, expected, message) {
+  const deadline = Date.now() + 5000;
+  let value = await read();
+  while (value !== expected && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    value = await read();
+  }
+  assert.equal(value, expected, message);
+}
 
 // Strokes as polylines in pad coordinates (0..1 across, 0..1 down), drawn as people draw these digits.
 export const SEVEN = [[[0.22, 0.18], [0.78, 0.18], [0.62, 0.45], [0.44, 0.86]]];

@@ -5,7 +5,7 @@
 // window is heard.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { launchChromium, openPage, samplePath, serveSite, tableRows, waitForData } from './helpers.mjs';
+import { launchChromium, openPage, samplePath, serveSite, tableRows, untilEqual, waitForData } from './helpers.mjs';
 
 describe('a host page drives the page with postMessage', () => {
   let server, chromium, page, problems, frame, pageOrigin;
@@ -67,7 +67,7 @@ describe('a host page drives the page with postMessage', () => {
     const settings = await nextMessage((m) => m.type === 'mnist-sgd:settings', from);
     assert.equal(settings.settings.lr, 0.5);
     await nextMessage((m) => m.type === 'mnist-sgd:run' && m.reason === 'settings', from);
-    assert.equal(await frame.getByLabel('Learning rate').inputValue(), '0.5', 'the form shows it');
+    await untilEqual(() => frame.getByLabel('Learning rate').inputValue(), '0.5', 'the form shows it');
 
     await page.getByRole('button', { name: 'Step epoch' }).click();
     const epoch = await nextMessage((m) => m.type === 'mnist-sgd:epoch', from);

@@ -109,7 +109,7 @@ describe('what the model gets wrong, and its parameters as a file', () => {
     assert.equal(digit, '3');
     assert.match(await page.locator('#contrib-max').textContent(), /^\+\d+\.\d\d$/);
     await page.getByRole('button', { name: 'Clear' }).click();
-    assert.equal(await page.locator('#contrib').isVisible(), false);
+    await page.locator('#contrib').waitFor({ state: 'hidden' });  // at the next frame's render
   });
 
   it('exports params.txt with the same bytes as the command line\'s --save-params', async () => {
@@ -117,7 +117,7 @@ describe('what the model gets wrong, and its parameters as a file', () => {
     assert.equal(exported.name, 'params.txt');
     assert.equal(exported.text.split('\n').length, 786, '785 lines, each ending in a newline');
     assert.equal(exported.text, cliParams);
-    assert.match(await page.locator('#params-status').textContent(), /^Saved params\.txt: the parameters of the model after epoch 20/);
+    await page.locator('#params-status', { hasText: /^Saved params\.txt: the parameters of the model after epoch 20/ }).waitFor();  // drawn at the next frame
   });
 
   it('imports them into a fresh run: the same validate_epoch, and training goes on from there', async () => {
@@ -157,7 +157,7 @@ describe('what the model gets wrong, and its parameters as a file', () => {
     }
     assert.equal(await tableRows(page).count(), 1, 'the run goes on');
     assert.equal((await exportParams()).text, kept, 'the parameters did not change');
-    assert.equal(await error.isVisible(), false, 'a later success clears the message');
+    await error.waitFor({ state: 'hidden' });  // a later success clears the message, at the next frame's render
   });
 
   it('logged no console error and sent no request off its origin', () => {

@@ -67,7 +67,7 @@ describe('the models side by side', () => {
     const text = await readFile(await download.path(), 'utf8');
     assert.equal(text.split('\n').length - 1, 23581);
     assert.equal(text, cliParams);
-    assert.match(await page.locator('#params-status').textContent(), /23,581 lines/);
+    await page.locator('#params-status', { hasText: /23,581 lines/ }).waitFor();  // drawn at the next frame
   });
 
   it('refuses a linear model\'s file for simple_net, and keeps the run', async () => {

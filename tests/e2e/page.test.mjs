@@ -91,7 +91,7 @@ describe('the page, step by step', () => {
     await page.locator('#announce-prediction', { hasText: /^Prediction: 7 \(\d+%\)$/ }).waitFor();
 
     await page.getByRole('button', { name: 'Clear' }).click();
-    assert.equal(await page.locator('#prediction-digit').textContent(), '?');
+    await page.locator('#prediction-digit', { hasText: /^\?$/ }).waitFor();  // at the next frame's render
     await draw(page, THREE);
     await page.locator('#prediction-digit', { hasText: '3' }).waitFor();
     await page.locator('#announce-prediction', { hasText: /^Prediction: 3 \(\d+%\)$/ }).waitFor();

@@ -1,15 +1,15 @@
-// simple_net and the parameters file through the module, under Node's test runner: PyTorch's 40 epochs of
-// simple_net, the page's choice of model, and the text of a parameters file written by the engine byte for
-// byte as the CLI's --save-params writes it. Run by scripts/test.
+// simple_net, the facts and the parameters file through the module, under Node's test runner: PyTorch's 40
+// epochs of simple_net, the page's choice of model, what the engine tells the page about its models, and the
+// text of a parameters file read and written by the engine byte for byte as the CLI's --save-params writes
+// it. Run by scripts/test.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { archivePath, cli, engine, nativeCli, root, sample, site } from './module.mjs';
+import { archivePath, cli, engine, nativeCli, root, sample } from './module.mjs';
 
 const references = path.join(root, 'tests/reference');
-const { parseParams } = await import(path.join(site, 'params-file.js'));
 const referenceText = (run, file) => readFileSync(path.join(references, run, file), 'utf8');
 const readTrajectory = (text) => text.trim().split('\n').slice(1).map((line) => line.split('\t').map(Number));
 const SIMPLE_NET = 'simple_net-seed42-lr0.1-bs256-e40';
@@ -17,7 +17,7 @@ const LINEAR = 'linear-seed42-lr1-bs256-e20';
 
 test('simple_net from the reference init stays within 0.002 of PyTorch for 40 epochs', () => {
   const trainer = engine.createTrainer(sample, { model: 'simple_net', lr: 0.1 });
-  trainer.setParams(parseParams(referenceText(SIMPLE_NET, 'init_params.txt'), 23581));
+  trainer.setParams(engine.parseParams('simple_net', referenceText(SIMPLE_NET, 'init_params.txt')));
   let largest = 0;
   for (const [epoch, validateEpoch, accuracy] of readTrajectory(referenceText(SIMPLE_NET, 'trajectory.tsv'))) {
     assert.equal(trainer.trainEpoch().epoch, epoch);
@@ -66,7 +66,7 @@ test('the engine writes parameters byte for byte as the CLI does', () => {
     const trainer = engine.createTrainer(sample, { model });
     for (const file of ['init_params.txt', 'final_params.txt']) {
       const text = referenceText(run, file);
-      trainer.setParams(parseParams(text, trainer.getParams().length));
+      trainer.setParams(engine.parseParams(model, text));
       assert.equal(trainer.paramsText(), text, `${run}/${file}`);
     }
     trainer.delete();
@@ -83,6 +83,77 @@ test('the engine writes parameters byte for byte as the CLI does', () => {
     trainer.delete();
   } finally {
     rmSync(folder, { recursive: true, force: true });
+  }
+});
+
+test('the engine tells the page the book\'s facts about each model, and they hold for the models it builds', () => {
+  const facts = engine.facts();
+  assert.deepEqual(facts, {
+    imageSide: 28,
+    inputs: 784,
+    models: {
+      linear: { units: 1, paramCount: 785, book: { lr: 1, epochs: 20 }, defaultInit: 'randn' },
+      simple_net: { units: 30, paramCount: 23581, book: { lr: 0.1, epochs: 40 }, defaultInit: 'pytorch' },
+    },
+    inits: ['randn', 'pytorch'],
+    seed: { min: 0, max: Number.MAX_SAFE_INTEGER },
+    batchSize: { min: 1, max: 2 ** 20 },
+  });
+  assert.equal(Object.getPrototypeOf(facts), Object.prototype, 'a plain object');
+  assert.equal(facts.imageSide ** 2, facts.inputs);
+  assert.equal(sample.image('train', 0).length, facts.inputs);
+  for (const [model, { units, paramCount, defaultInit }] of Object.entries(facts.models)) {
+    const trainer = engine.createTrainer(sample, { model, seed: 3 });
+    assert.equal(trainer.getParams().length, paramCount, model);
+    assert.equal(trainer.weights().length, units * facts.inputs, model);
+    const own = Array.from(trainer.getParams());
+    trainer.reset({ init: defaultInit });
+    assert.deepEqual(Array.from(trainer.getParams()), own, `${model}: 'default' is ${defaultInit}`);
+    trainer.delete();
+  }
+  // The ranges are the ones a run is held to.
+  const { seed, batchSize } = facts;
+  for (const options of [{ seed: seed.max }, { seed: seed.min, batchSize: batchSize.min }, { batchSize: batchSize.max }]) {
+    engine.createTrainer(sample, options).delete();
+  }
+  for (const options of [{ seed: seed.max + 1 }, { seed: seed.min - 1 }, { batchSize: batchSize.min - 1 }, { batchSize: batchSize.max + 1 }]) {
+    assert.throws(() => engine.createTrainer(sample, options), /seed|batch size/, JSON.stringify(options));
+  }
+  facts.models.linear.paramCount = 0;
+  assert.equal(engine.facts().models.linear.paramCount, 785, 'each call gives a fresh copy');
+});
+
+test('the engine parses a parameters file to its model\'s parameters, and writes them back byte for byte', () => {
+  for (const [run, model] of [[LINEAR, 'linear'], [SIMPLE_NET, 'simple_net']]) {
+    const text = referenceText(run, 'final_params.txt');
+    const params = engine.parseParams(model, text);
+    assert.ok(params instanceof Float32Array);
+    const lines = text.trim().split('\n');
+    assert.equal(params.length, lines.length);
+    assert.ok(lines.every((line, i) => Object.is(params[i], Math.fround(Number(line)))), model);
+    assert.equal(engine.formatParams(params), text, model);
+    assert.equal(engine.formatParams(Array.from(params)), text, `${model}, from an array`);
+  }
+  // Spaces, Windows line ends, blank lines and a byte-order mark are not part of the numbers.
+  const linear = referenceText(LINEAR, 'init_params.txt');
+  const messy = `\uFEFF${linear.split('\n').map((line) => ` ${line}\t`).join('\r\n')}\n\n`;
+  assert.deepEqual(engine.parseParams('linear', messy), engine.parseParams('linear', linear));
+});
+
+test('a bad parameters file is an Error with the engine\'s one-line message', () => {
+  const lines = referenceText(LINEAR, 'init_params.txt').trim().split('\n');
+  const cases = [
+    ['linear', lines.slice(1).join('\n'), 'expected 785 numbers, found 784'],
+    ['linear', [...lines, '0.5'].join('\n'), 'expected 785 numbers, found more (line 786)'],
+    ['simple_net', lines.join('\n'), 'expected 23581 numbers, found 785'],
+    ['linear', '', 'expected 785 numbers, found 0'],
+    ['linear', lines.map((line, i) => (i === 2 ? 'nan' : line)).join('\n'), "line 3: 'nan' is not a finite number"],
+    ['linear', lines.map((line, i) => (i === 0 ? '1e39' : line)).join('\n'), "line 1: '1e39' is not a finite number"],
+    ['linear', lines.map((line, i) => (i === 9 ? '0x1p3' : line)).join('\n'), "line 10: '0x1p3' is not a finite number"],
+    ['mlp', lines.join('\n'), 'model must be "linear" or "simple_net"'],
+  ];
+  for (const [model, text, message] of cases) {
+    assert.throws(() => engine.parseParams(model, text), (error) => error instanceof Error && error.message === message, message);
   }
 });
 

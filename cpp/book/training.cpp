@@ -1,0 +1,162 @@
+#include "book/training.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <numeric>
+#include <string>
+
+
+namespace mnist_sgd {
+namespace {
+
+// Shuffling draws from its own stream, so that turning it on does not change the initial weights.
+constexpr std::uint64_t kShuffleStream = 0x53485546464c45ULL;
+
+std::string format_number(float x) {
+  if (std::isnan(x)) return "nan";  // printf may say "-nan"
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", x);
+  return text;
+}
+
+std::string seed_range() {
+  return "seed must be a whole number from " + std::to_string(kMinSeed) + " to " + std::to_string(kMaxSeed);
+}
+
+}  // namespace
+
+Result<void> check_config(const TrainConfig& config) {
+  if (!std::isfinite(config.lr) || config.lr <= 0.0f)
+    return Error{"learning rate must be a positive number, got " + format_number(config.lr)};
+  if (config.batch_size < kMinBatchSize || config.batch_size > kMaxBatchSize)
+    return Error{"batch size must be between " + std::to_string(kMinBatchSize) + " and " +
+                 std::to_string(kMaxBatchSize) + ", got " + std::to_string(config.batch_size)};
+  if (config.seed > kMaxSeed) return Error{seed_range() + ", got " + std::to_string(config.seed)};
+  return {};
+}
+
+Result<RunSettings> check_run_options(const RunOptions& options) {
+  const double seed = options.seed;
+  if (!(seed >= static_cast<double>(kMinSeed) && seed <= static_cast<double>(kMaxSeed) &&
+        seed == static_cast<double>(static_cast<std::uint64_t>(seed))))
+    return Error{seed_range()};
+  auto model = parse_model_kind(options.model);
+  if (!model) return Error{model.error()};
+  RunSettings run;
+  run.model = *model;
+  if (options.init == "default") {
+    run.init = model_facts(*model).default_init;
+  } else if (auto init = parse_init(options.init)) {
+    run.init = *init;
+  } else {
+    return Error{"init must be \"randn\", \"pytorch\" or \"default\""};
+  }
+  run.config.lr = options.lr;
+  run.config.batch_size = options.batch_size;
+  run.config.shuffle = options.shuffle;
+  run.config.seed = static_cast<std::uint64_t>(seed);
+  if (auto checked = check_config(run.config); !checked) return Error{checked.error()};
+  return run;
+}
+
+Result<Trainer> Trainer::create(std::shared_ptr<const MnistSample> sample, std::unique_ptr<Model> model,
+                                TrainConfig config) {
+  if (auto checked = check_config(config); !checked) return Error{checked.error()};
+  if (!sample || sample->train.size() == 0 || sample->valid.size() == 0)
+    return Error{"the dataset has no training or no validation images"};
+  if (!model) return Error{"no model given"};
+  return Trainer(std::move(sample), std::move(model), config);
+}
+
+Trainer::Trainer(std::shared_ptr<const MnistSample> sample, std::unique_ptr<Model> model, TrainConfig config)
+    : sample_(std::move(sample)),
+      model_(std::move(model)),
+      config_(config),
+      shuffle_rng_(config.seed ^ kShuffleStream),
+      order_(sample_->train.size()) {
+  std::iota(order_.begin(), order_.end(), 0);
+}
+
+int Trainer::batches_per_epoch() const {
+  return (sample_->train.size() + config_.batch_size - 1) / config_.batch_size;
+}
+
+Result<void> Trainer::set_params(const std::vector<float>& flat) {
+  if (auto set = model_->set_flat_params(flat); !set) return Error{set.error()};
+  divergence_.clear();
+  return {};
+}
+
+void Trainer::start_epoch() {
+  if (config_.shuffle) shuffle_indices(order_, shuffle_rng_);
+  epoch_loss_sum_ = 0.0f;
+  epoch_batches_ = 0;
+}
+
+Result<BatchStats> Trainer::train_batch() {
+  if (!divergence_.empty()) return Error{divergence_};
+  if (next_row_ == 0) start_epoch();
+  const int count = std::min(config_.batch_size, sample_->train.size() - next_row_);
+  const float loss = model_->sgd_step(sample_->train, order_.data() + next_row_, count, config_.lr);
+  next_row_ += count;
+  epoch_loss_sum_ += loss;
+  ++epoch_batches_;
+
+  BatchStats stats{epochs_done_ + 1, epoch_batches_, batches_per_epoch(), loss};
+  if (next_row_ == sample_->train.size()) {
+    next_row_ = 0;
+    ++epochs_done_;
+  }
+  if (!std::isfinite(loss) || !model_->finite()) {
+    divergence_ = "diverged at epoch " + std::to_string(stats.epoch) + ": the loss is " + format_number(loss) +
+                  (std::isfinite(loss) ? " but the parameters overflowed" : "");
+    return Error{divergence_};
+  }
+  return stats;
+}
+
+Result<EpochStats> Trainer::train_epoch() {
+  const auto start = std::chrono::steady_clock::now();
+  const int epoch = epochs_done_ + 1;
+  do {
+    auto batch = train_batch();
+    if (!batch) return Error{batch.error()};
+  } while (next_row_ != 0);
+  const std::chrono::duration<double, std::milli> elapsed = std::chrono::steady_clock::now() - start;
+  return EpochStats{epoch, epoch_loss_sum_ / static_cast<float>(epoch_batches_), elapsed.count()};
+}
+
+Validation Trainer::validate_epoch() const {
+  const Dataset& valid = sample_->valid;
+  Validation result;
+  result.count = valid.size();
+  float accuracy_sum = 0.0f;
+  int batches = 0;
+  for (int first = 0; first < valid.size(); first += config_.batch_size) {
+    const int count = std::min(config_.batch_size, valid.size() - first);
+    int correct = 0;
+    for (int i = first; i < first + count; ++i)
+      correct += (model_->predict_three(valid.image(i)) > 0.5f) == (valid.y[i] == 1.0f);
+    accuracy_sum += static_cast<float>(correct) / static_cast<float>(count);
+    result.correct += correct;
+    ++batches;
+  }
+  result.validate_epoch = round4(accuracy_sum / static_cast<float>(batches));
+  result.accuracy = static_cast<float>(result.correct) / static_cast<float>(result.count);
+  return result;
+}
+
+Confusion Trainer::confusion() const {
+  const Dataset& valid = sample_->valid;
+  Confusion result;
+  for (int i = 0; i < valid.size(); ++i) {
+    const bool is_three = valid.y[i] == 1.0f;
+    const bool predicts_three = model_->predict_three(valid.image(i)) > 0.5f;
+    (is_three ? (predicts_three ? result.threes_as_three : result.threes_as_seven)
+              : (predicts_three ? result.sevens_as_three : result.sevens_as_seven))++;
+    if (is_three != predicts_three) result.misclassified.push_back(i);
+  }
+  return result;
+}
+
+}  // namespace mnist_sgd

@@ -1,0 +1,120 @@
+// The book's training loop as a stepper: train_epoch / train_batch / validate_epoch, so that the CLI
+// runs it to the end and the page can step it one batch or one epoch at a time.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "book/linear.hpp"
+#include "data/mnist_sample.hpp"
+#include "book/model.hpp"
+#include "common/random.hpp"
+#include "common/result.hpp"
+
+namespace mnist_sgd {
+
+struct TrainConfig {
+  float lr = 1.0f;
+  int batch_size = 256;  // for training and for validate_epoch's batches, as in the book
+  bool shuffle = false;  // the book's DataLoader does not shuffle
+  std::uint64_t seed = 42;
+};
+
+constexpr int kMinBatchSize = 1;
+constexpr int kMaxBatchSize = 1 << 20;
+// Seeds are whole numbers up to 2^53 - 1: the largest that a JavaScript number (the page's seed) holds with
+// every whole number below it; 2^53 itself may be 2^53 + 1 rounded.
+constexpr std::uint64_t kMinSeed = 0;
+constexpr std::uint64_t kMaxSeed = (std::uint64_t{1} << 53) - 1;
+
+// A one-line message naming the first bad setting, or ok.
+Result<void> check_config(const TrainConfig& config);
+
+// A run as the page asks for one: the model and its initialisation by name, the seed as a JavaScript number.
+struct RunOptions {
+  std::string model = "linear";  // "linear" or "simple_net"
+  float lr = 1.0f;
+  int batch_size = 256;
+  double seed = 42;
+  bool shuffle = false;
+  // "randn" (the book's init_params), "pytorch" (nn.Linear's default) or "default": the model's own choice
+  std::string init = "default";
+};
+
+struct RunSettings {
+  ModelKind model = ModelKind::linear;
+  Init init = Init::randn;
+  TrainConfig config;
+};
+
+// The run the options describe, or a one-line message naming the first bad option.
+Result<RunSettings> check_run_options(const RunOptions& options);
+
+struct BatchStats {
+  int epoch = 0;  // 1-based: the epoch this batch belongs to
+  int batch = 0;  // 1-based within the epoch
+  int batches_per_epoch = 0;
+  float loss = 0.0f;
+};
+
+struct EpochStats {
+  int epoch = 0;           // 1-based
+  float train_loss = 0.0f;  // mean of the epoch's batch losses
+  double ms = 0.0;          // wall time of the epoch's training steps
+};
+
+struct Validation {
+  float validate_epoch = 0.0f;  // the book's metric: mean of per-batch accuracies, rounded to 4 places
+  float accuracy = 0.0f;        // correct / count
+  int correct = 0;
+  int count = 0;
+};
+
+// Where the model is right and wrong on the validation set: the 2x2 confusion matrix and the images it gets
+// wrong, in dataset order.
+struct Confusion {
+  int threes_as_three = 0, threes_as_seven = 0;
+  int sevens_as_three = 0, sevens_as_seven = 0;
+  std::vector<int> misclassified;  // validation indices
+};
+
+class Trainer {
+ public:
+  // The sample is shared, not copied: several trainers (and the page's runs) can use one.
+  static Result<Trainer> create(std::shared_ptr<const MnistSample> sample, std::unique_ptr<Model> model,
+                                TrainConfig config);
+
+  // One SGD step on the next batch; starts the next epoch when the last one is done.
+  Result<BatchStats> train_batch();
+  // The remaining batches of the current epoch (all of them unless train_batch stopped midway).
+  Result<EpochStats> train_epoch();
+  // The book's validate_epoch over the validation set, plus the exact accuracy.
+  Validation validate_epoch() const;
+  Confusion confusion() const;
+
+  const Model& model() const { return *model_; }
+  // Parameters in the reference files' layout; also clears a divergence. The epoch count is kept.
+  Result<void> set_params(const std::vector<float>& flat);
+  const TrainConfig& config() const { return config_; }
+  int epochs_done() const { return epochs_done_; }
+  int batches_per_epoch() const;
+
+ private:
+  Trainer(std::shared_ptr<const MnistSample> sample, std::unique_ptr<Model> model, TrainConfig config);
+  void start_epoch();
+
+  std::shared_ptr<const MnistSample> sample_;
+  std::unique_ptr<Model> model_;
+  TrainConfig config_;
+  Rng shuffle_rng_;
+  std::vector<int> order_;     // the training rows in this epoch's order
+  int epochs_done_ = 0;
+  int next_row_ = 0;            // position in order_; 0 means the next batch starts an epoch
+  float epoch_loss_sum_ = 0.0f;
+  int epoch_batches_ = 0;
+  std::string divergence_;      // set once the loss or the parameters stop being finite
+};
+
+}  // namespace mnist_sgd

@@ -1,0 +1,42 @@
+// The page's inputs, each turned into a call of the controller's: the buttons, the settings form's edits,
+// files chosen or dropped. Nothing here decides anything or writes to the screen.
+
+/**
+ * buttons: {id: action} for clicks; refused(): after an action threw (a click can come in the frame
+ * before the render disables its button: the request is refused, and the button's new state says why);
+ * edited(name, text): a field of the settings form changed (Enter commits a number field, as 'change');
+ * files: {inputId: use(file)} for file inputs, each opened by the button named in its data-opened-by;
+ * dropped(file): a file dropped anywhere on the page.
+ */
+export function listenToInputs({ buttons, refused, edited, files, dropped }) {
+  const on = (id, type, handler) => document.getElementById(id).addEventListener(type, handler);
+  for (const [id, action] of Object.entries(buttons)) {
+    on(id, 'click', () => {
+      try {
+        action();
+      } catch {
+        refused();
+      }
+    });
+  }
+  const form = document.getElementById('settings');
+  form.addEventListener('submit', (event) => event.preventDefault());
+  form.addEventListener('change', ({ target: field }) => edited(field.name, field.type === 'checkbox' ? String(field.checked) : field.value));
+  for (const [id, use] of Object.entries(files)) {
+    const input = document.getElementById(id);
+    if (input.dataset.openedBy) on(input.dataset.openedBy, 'click', () => input.click());
+    input.addEventListener('change', () => {
+      if (input.files[0]) use(input.files[0]);
+      input.value = '';  // choosing the same file again is a new choice
+    });
+  }
+  // A file dropped anywhere is a dataset to load, never a page to navigate to.
+  for (const type of ['dragover', 'drop']) {
+    document.addEventListener(type, (event) => {
+      if (!event.dataTransfer.types.includes('Files')) return;
+      event.preventDefault();
+      if (type === 'dragover') event.dataTransfer.dropEffect = 'copy';
+      else if (event.dataTransfer.files[0]) dropped(event.dataTransfer.files[0]);
+    });
+  }
+}

@@ -1,0 +1,89 @@
+// The page's one state: everything the screen shows, as plain data. The controller (main.js) changes it and
+// asks for a render; render.js draws the whole screen from it, once per frame. Nothing else decides what
+// the screen shows, so a new number on the page is a field here, the code that sets it and the card that
+// draws it.
+
+/**
+ * The state at start-up, from the settings in the URL ({settings, rejected} of settings.js's fromQuery).
+ * Each field is described where it is made.
+ */
+export function createPageState({ settings, rejected }) {
+  return {
+    settings,  // the settings shown, as the URL holds them (settings.js)
+    // Why the text typed in a field is not valid, by setting name; `revision` grows when every field is to
+    // show the settings again (a host page set them), not only the fields whose value changed.
+    form: { errors: {}, revision: 0 },
+    urlRejected: rejected,  // values of the URL that were not valid: [{name, text, describe}]
+    data: {
+      dataset: null,  // the dataset in use: {name, counts: {train3, train7, valid3, valid7}, decodeMs, baseline}
+      // The archive being loaded, {name, received, total, decoded}; {name: null} while the worker starts.
+      loading: { name: null },
+      error: null,  // the last load that failed: {name, message}
+    },
+    // The current run, null until there is a dataset: {settings, initial, history, batch, trained, params,
+    // insight, importedFrom}. `settings`: the ones it was started with; `initial`: the validation at epoch
+    // 0; `history`: the epochs' records, in order; `batch`: the last SGD step while an epoch is under way;
+    // `trained`: whether its parameters are trained (or imported); `params`: {model, params}; `insight`:
+    // the worker's confusion matrix and misclassified images; `importedFrom`: a parameters file's name.
+    run: null,
+    pastRuns: [],  // the last few runs that trained, newest first, for the chart to compare
+    playing: null,  // the Play under way: a new object per press, so that a stale loop sees it is over
+    runError: null,  // why training stopped
+    // The parameters file: {saved: fileName, position (modelPosition)} after an export, {imported: fileName,
+    // validation} after an import, {failed: fileName, message}; null before either.
+    paramsFile: null,
+    // The drawing's prediction: null without ink, else {image, probability (null: no model yet),
+    // contributions, sum, bias (the linear model's w * x map), untrained}.
+    prediction: null,
+    // What the live regions say: the last epoch, and the prediction for the drawing when its stroke ended
+    // (`said`); `serial` grows with each stroke, so that the same words are said again for a new one.
+    announcements: { epoch: null, prediction: { said: null, serial: 0 } },
+    embedCode: null,  // {snippet, copied} once "Copy embed code" has been pressed
+    timings: {},  // measurements shown below the results (instruments.js)
+  };
+}
+
+/** The run's record for a host page (host-api.js): {ready, playing, settings, initial, history, batch, confusion}. */
+export function metrics({ run, settings, playing }) {
+  return {
+    ready: run !== null, playing: Boolean(playing), settings: { ...settings }, initial: run?.initial ?? null,
+    history: run?.history ?? [], batch: run?.batch ?? null, confusion: run?.insight.matrix ?? null,
+  };
+}
+
+/** Which model a run has now and where it stands, for the words that name it (format.js describeModel). */
+export function modelPosition(run) {
+  return { model: run.params.model, batch: run.batch, epoch: run.history.at(-1)?.epoch ?? 0, importedFrom: run.importedFrom };
+}
+
+// --- the changes a run makes --------------------------------------------------------------------------
+
+const PAST_RUNS = 3;  // earlier runs the chart keeps beside the current one, to compare
+
+/**
+ * A new run from the worker's snapshot ({validation, model, params, insight}, and the dataset when it is
+ * new). reason 'data': on a new dataset, so the earlier runs are not comparable; settings: those the
+ * worker was sent for it; importedFrom: the parameters file's name.
+ */
+export function startRun(state, snapshot, reason, { settings, importedFrom = null }) {
+  if (reason === 'data') Object.assign(state, { data: { dataset: snapshot.dataset, loading: null, error: null }, pastRuns: [] });
+  else if (state.run.history.length) state.pastRuns = [state.run, ...state.pastRuns].slice(0, PAST_RUNS);
+  state.run = {
+    settings, initial: snapshot.validation, history: [], batch: null,
+    trained: importedFrom !== null, params: paramsOf(snapshot), insight: snapshot.insight, importedFrom,
+  };
+  state.runError = null;
+}
+
+/** The worker's reply to a step ({batch, epoch (null until one ends), model, params, insight}). */
+export function stepped(state, result) {
+  const { run } = state;
+  // batch: the progress within an epoch, shown until the epoch ends
+  Object.assign(run, { trained: true, params: paramsOf(result), insight: result.insight, batch: result.epoch ? null : result.batch });
+  if (result.epoch) {
+    run.history.push(result.epoch);
+    state.announcements.epoch = result.epoch;
+  }
+}
+
+const paramsOf = ({ model, params }) => ({ model, params });
