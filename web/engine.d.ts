@@ -32,6 +32,8 @@ export interface Validation {
 }
 export interface SampleCounts { train3: number; train7: number; valid3: number; valid7: number; }
 
+/** The engine's WebAssembly file for this browser: 'mnist_sgd.wasm' (SIMD) or 'mnist_sgd_scalar.wasm'. */
+export function moduleFile(): 'mnist_sgd.wasm' | 'mnist_sgd_scalar.wasm';
 export function loadEngine(moduleOptions?: { wasmBinary?: ArrayBuffer | Uint8Array; locateFile?: (path: string) => string }): Promise<Engine>;
 
 export class Engine {
