@@ -11,6 +11,7 @@ import { MODELS } from './models.js';
 import { FILE_NAME, downloadParams, readParamsFile } from './params-file.js';
 import { SettingsForm } from './settings-form.js';
 import { bookSettings, fromQuery, property, runOptions, toQuery } from './state.js';
+import { reportEngineProblem } from './unsupported.js';
 import { View } from './view.js';
 import { trainingWorker } from './worker-client.js';
 
@@ -172,7 +173,7 @@ class Controller extends EventTarget {
         loaded = await this.#worker.call('loadSample', { bytes, url, options: runOptions(settings) },
           bytes ? [bytes.buffer] : [], progress);
       } catch (error) {
-        this.#view.dataError(name, error.message);
+        if (!(await reportEngineProblem())) this.#view.dataError(name, error.message);
         return;
       }
       this.#view.dataLoaded(name, loaded.counts, loaded.decodeMs);
@@ -353,7 +354,7 @@ class Controller extends EventTarget {
       this.#view.renderPrediction(prediction);
       if (since !== null) this.#view.timings({ predictMs: performance.now() - since });
     } catch (error) {
-      this.#view.runError(error.message);
+      if (!(await reportEngineProblem())) this.#view.runError(error.message);
     } finally {
       state.busy = false;
     }
