@@ -1,5 +1,6 @@
-// The learner's checks (learner.mjs) in Firefox ESR, and the page's word when WebAssembly is switched off.
-import { cannotRunTests, embeddingTests, learnerTests } from './learner.mjs';
+// The learner's checks (learner.mjs) in Firefox ESR, and the page's word when WebAssembly is switched off
+// or a policy blocks it on the page.
+import { blockedOnThePageTests, cannotRunTests, embeddingTests, learnerTests } from './learner.mjs';
 
 learnerTests('firefox');
 embeddingTests('firefox');
@@ -8,3 +9,4 @@ cannotRunTests('firefox', {
   launchOptions: { prefs: { 'javascript.options.wasm': false } },
   reason: /^This browser has no WebAssembly \(it lacks it, or it is switched off\), so the model cannot run here/,
 });
+blockedOnThePageTests('firefox');

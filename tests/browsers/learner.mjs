@@ -40,20 +40,21 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Serves the built site as the e2e tests do, with record-errors.js as the first script of the page and of
- * the example host page; `replace` maps URL paths to the bytes served instead. `requested` lists the paths
- * asked for, in order.
+ * the example host page; `replace` maps URL paths to the bytes served instead (a page among them gets the
+ * recorder too). `requested` lists the paths asked for, in order.
  */
 async function serve(replace = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), 'browsers-'));
   const files = { '/record-errors.js': fileURLToPath(new URL('record-errors.js', import.meta.url)) };
   for (const page of ['index.html', 'examples/host.html']) {
-    const html = readFileSync(path.join(ROOT, 'build/site', page), 'utf8');
+    const html = String(replace[`/${page}`] ?? readFileSync(path.join(ROOT, 'build/site', page)));
     const charset = '<meta charset="utf-8">';
     assert.ok(html.includes(charset), `build/site/${page} has no ${charset} to put the recorder after`);
     files[`/${page}`] = path.join(dir, page.replace('/', '-'));
     writeFileSync(files[`/${page}`], html.replace(charset, `${charset}\n  <script src="/record-errors.js"></script>`));
   }
   for (const [urlPath, bytes] of Object.entries(replace)) {
+    if (files[urlPath]) continue;  // a page: written above, with the recorder
     files[urlPath] = path.join(dir, path.basename(urlPath));
     writeFileSync(files[urlPath], bytes);
   }
@@ -259,6 +260,37 @@ export function cannotRunTests(engine, { title, launchOptions = {}, replace = {}
 
     it('logged no error', async () => {
       assert.deepEqual(await context.tab.problems(), []);
+    });
+  });
+}
+
+/**
+ * A page whose own policy blocks WebAssembly while its worker's does not, as Safari 15 treats the page's
+ * 'wasm-unsafe-eval' (which it does not know): the page loads and trains, and the drawing pad alone says
+ * why it cannot predict.
+ */
+export function blockedOnThePageTests(engine) {
+  describe(`the page in ${ENGINE_NAMES[engine]} when a policy blocks WebAssembly on the page but not in its worker`, () => {
+    const page = readFileSync(path.join(ROOT, 'build/site/index.html'), 'utf8');
+    const blocking = page.replace("script-src 'self' 'wasm-unsafe-eval'", "script-src 'self'");
+    const context = setUp(engine, { replace: { '/index.html': blocking } });
+
+    it('loads and trains, and the drawing pad says why it cannot predict, with no alert', async () => {
+      const { tab, site } = context;
+      assert.notEqual(blocking, page, "the page's policy allows 'wasm-unsafe-eval'");
+      await tab.goto(`${site.origin}/index.html`);
+      await tab.waitForText(DATA_STATUS, /12,396 training images/);
+      await tab.click(STEP_EPOCH);
+      await eventually(async () => (await tab.evaluate(epochRows)).length === 1, 'the first epoch');
+      await tab.draw(PAD, SEVEN);
+      const text = await tab.waitForText(PREDICTION_TEXT, /^No prediction/);
+      assert.equal(text, `No prediction: this browser blocks WebAssembly on this page (a security setting, or an older version); drawing works in ${WORKING_BROWSERS}.`);
+      assert.deepEqual(await tab.evaluate(visibleAlerts), []);
+    });
+
+    it("logged nothing but the policy's refusals to compile WebAssembly", async () => {
+      const others = (await context.tab.problems()).filter((problem) => !/WebAssembly|wasm/.test(problem));
+      assert.deepEqual(others, []);
     });
   });
 }
