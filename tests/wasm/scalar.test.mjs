@@ -3,7 +3,7 @@
 // on a shuffled run whose last batch is short. Run by scripts/test after scripts/build-site.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { archive, engine, root, sample, site } from './module.mjs';
 
@@ -71,4 +71,9 @@ test('a drawing becomes the same 28x28 image in both builds', () => {
     ink[i * side + Math.round(50 - (i - 10) * 0.6)] = 0.8;
   }
   assert.deepEqual(bits(scalarEngine.preprocessDrawing(ink, side, side)), bits(engine.preprocessDrawing(ink, side, side)));
+});
+
+test('the build without SIMD, with the glue it shares, stays under 150 KB too', () => {
+  const bytes = statSync(path.join(site, 'mnist_sgd_scalar.wasm')).size + statSync(path.join(site, 'mnist_sgd.js')).size;
+  assert.ok(bytes < 150 * 1024, `${bytes} bytes`);
 });
