@@ -173,7 +173,7 @@ class Controller extends EventTarget {
         loaded = await this.#worker.call('loadSample', { bytes, url, options: runOptions(settings) },
           bytes ? [bytes.buffer] : [], progress);
       } catch (error) {
-        if (!(await reportEngineProblem())) this.#view.dataError(name, error.message);
+        if (!(await reportEngineProblem('data'))) this.#view.dataError(name, error.message);
         return;
       }
       this.#view.dataLoaded(name, loaded.counts, loaded.decodeMs);
@@ -354,7 +354,7 @@ class Controller extends EventTarget {
       this.#view.renderPrediction(prediction);
       if (since !== null) this.#view.timings({ predictMs: performance.now() - since });
     } catch (error) {
-      if (!(await reportEngineProblem())) this.#view.runError(error.message);
+      if (!(await reportEngineProblem('drawing'))) this.#view.runError(error.message);
     } finally {
       state.busy = false;
     }
