@@ -35,6 +35,9 @@ const epochRows = () => {
 const visibleAlerts = () => [...document.querySelectorAll('[role="alert"]')]
   .filter((element) => !element.hidden && element.getClientRects().length > 0 && element.textContent.trim())
   .map((element) => element.textContent.trim());
+// A browser that hangs fails its block instead of holding scripts/test until CI gives up: each block takes
+// 5 to 15 s here.
+const LIMIT = { timeout: 180_000 };
 const isDisabled = (button) => button?.disabled ?? null;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -89,7 +92,7 @@ function setUp(engine, { launchOptions = {}, replace = {} } = {}) {
  * where SIMD is off). launchOptions: see drivers.mjs launch().
  */
 export function learnerTests(engine, { title = `the page in ${ENGINE_NAMES[engine]}`, launchOptions = {}, module = 'mnist_sgd.wasm' } = {}) {
-  describe(title, () => {
+  describe(title, LIMIT, () => {
     const context = setUp(engine, { launchOptions });
     let bookLine;
     const rows = () => context.tab.evaluate(epochRows);
@@ -177,7 +180,7 @@ export function learnerTests(engine, { title = `the page in ${ENGINE_NAMES[engin
 
 /** The page from another origin in an iframe of the example host page, driven by its postMessage API. */
 export function embeddingTests(engine) {
-  describe(`the page in a cross-origin iframe in ${ENGINE_NAMES[engine]}, driven with postMessage`, () => {
+  describe(`the page in a cross-origin iframe in ${ENGINE_NAMES[engine]}, driven with postMessage`, LIMIT, () => {
     const context = setUp(engine);
     let firstNumber;
     const received = () => context.tab.evaluate(() => window.received);
@@ -229,7 +232,7 @@ export function embeddingTests(engine) {
  * see drivers.mjs launch(); replace: URL paths served with other bytes (a broken module, say).
  */
 export function cannotRunTests(engine, { title, launchOptions = {}, replace = {}, reason }) {
-  describe(title, () => {
+  describe(title, LIMIT, () => {
     const context = setUp(engine, { launchOptions, replace });
 
     it('says once, in the Data card, what is missing and which browsers work, and raises no other alert', async () => {
@@ -270,7 +273,7 @@ export function cannotRunTests(engine, { title, launchOptions = {}, replace = {}
  * why it cannot predict.
  */
 export function blockedOnThePageTests(engine) {
-  describe(`the page in ${ENGINE_NAMES[engine]} when a policy blocks WebAssembly on the page but not in its worker`, () => {
+  describe(`the page in ${ENGINE_NAMES[engine]} when a policy blocks WebAssembly on the page but not in its worker`, LIMIT, () => {
     const page = readFileSync(path.join(ROOT, 'build/site/index.html'), 'utf8');
     const blocking = page.replace("script-src 'self' 'wasm-unsafe-eval'", "script-src 'self'");
     const context = setUp(engine, { replace: { '/index.html': blocking } });
