@@ -5,9 +5,9 @@
 // clicks, typing and mouse strokes.
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { chromium } from 'playwright-core';
 import puppeteer from 'puppeteer-core';
 import { Builder, Key, Origin } from 'selenium-webdriver';
+import { launchChromium as launchE2eChromium } from '../e2e/helpers.mjs';
 
 export const ENGINES = ['chromium', 'firefox', 'webkit'];
 const VIEWPORT = { width: 1280, height: 1000 };
@@ -161,20 +161,17 @@ class PlaywrightTab extends Tab {
   close() { return this.page.close(); }
 }
 
+// The e2e tests' Chromium: headless, kept off the network, a 1280 x 1000 viewport.
 async function launchChromium() {
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  const context = await browser.newContext({ viewport: VIEWPORT });
-  return { open: async () => new PlaywrightTab(await context.newPage()), close: () => browser.close() };
+  const { context, close } = await launchE2eChromium();
+  return { open: async () => new PlaywrightTab(await context.newPage()), close };
 }
 
 // --- Firefox ESR, through puppeteer-core over WebDriver BiDi -----------------------------------------
 
+// A puppeteer page answers Playwright's calls for pages, handles, the mouse and events; only typing into a
+// field and choosing a file differ.
 class PuppeteerTab extends PlaywrightTab {
-  async handle(expression) { return (await this.page.evaluateHandle(expression)).asElement(); }
   async enter(query, text) {
     const field = await this.element(query);
     await field.focus();
