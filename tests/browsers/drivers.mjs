@@ -237,7 +237,8 @@ class SeleniumTab extends Tab {
 // MiniBrowser has no headless mode: it gets an X display of its own, which Xvfb picks (-displayfd).
 async function launchWebKit({ env = {} }) {
   const processes = [];
-  const stop = () => { for (const child of processes.reverse()) child.kill(); };
+  const stop = () => { for (const child of processes.splice(0).reverse()) child.kill(); };
+  process.once('exit', stop);  // a test process that dies leaves no display or driver behind
   try {
     const xvfb = spawn('Xvfb', ['-displayfd', '3', '-screen', '0', '1600x1200x24', '-nolisten', 'tcp'],
       { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
