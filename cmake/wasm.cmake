@@ -2,17 +2,27 @@
 #  - mnist_sgd.js/.wasm: the Embind module for the page (an ES module factory, single-threaded, so that it
 #    runs on any static host and inside a course page's iframe without special headers);
 #  - mnist-sgd-cli.cjs: the same CLI as the native one, run by Node, to compare the two by diffing.
-target_compile_options(mnist_sgd_engine PUBLIC -msimd128)
-target_compile_options(mnist_sgd_data_source PRIVATE -msimd128)
+#  With MNIST_SGD_WASM_SIMD=OFF (the wasm-scalar preset), the same module without WebAssembly SIMD, named
+#  mnist_sgd_scalar.js/.wasm, for the browsers that lack it (Safari before 16.4; engine.js picks one). The
+#  engine's vector types then lower to the same operations lane by lane, in the same order: the same bits.
+option(MNIST_SGD_WASM_SIMD "Build with WebAssembly SIMD (-msimd128)" ON)
+set(simd_flags "")
+set(module_name mnist_sgd_scalar)
+if(MNIST_SGD_WASM_SIMD)
+  set(simd_flags -msimd128)
+  set(module_name mnist_sgd)
+endif()
+target_compile_options(mnist_sgd_engine PUBLIC ${simd_flags})
+target_compile_options(mnist_sgd_data_source PRIVATE ${simd_flags})
 # Everything is built -O3, bindings included: template code the two share (std::vector's, say) is linked
 # once, from whichever object comes first, so a bindings file built for size would slow the engine down.
 # scripts/build-wasm then minifies the JavaScript glue with terser.
 
 add_executable(mnist_sgd_module cpp/wasm/bindings.cpp)
 target_link_libraries(mnist_sgd_module PRIVATE mnist_sgd::engine)
-set_target_properties(mnist_sgd_module PROPERTIES OUTPUT_NAME mnist_sgd SUFFIX .js)
+set_target_properties(mnist_sgd_module PROPERTIES OUTPUT_NAME ${module_name} SUFFIX .js)
 target_link_options(mnist_sgd_module PRIVATE
-  --bind -Os -msimd128 -sMALLOC=emmalloc
+  --bind -Os ${simd_flags} -sMALLOC=emmalloc
   -sMODULARIZE=1 -sEXPORT_ES6=1 -sEXPORT_NAME=createMnistSgd
   -sENVIRONMENT=web,worker
   -sALLOW_MEMORY_GROWTH=1 -sINITIAL_MEMORY=16MB
@@ -23,7 +33,7 @@ target_link_options(mnist_sgd_module PRIVATE
 set_target_properties(mnist-sgd PROPERTIES OUTPUT_NAME mnist-sgd-cli SUFFIX .cjs
   LINK_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/cmake/node-environment.js)
 target_link_options(mnist-sgd PRIVATE
-  -O3 -msimd128 -sENVIRONMENT=node -sNODERAWFS=1 -sEXIT_RUNTIME=1
+  -O3 ${simd_flags} -sENVIRONMENT=node -sNODERAWFS=1 -sEXIT_RUNTIME=1
   --pre-js ${CMAKE_CURRENT_SOURCE_DIR}/cmake/node-environment.js
   -sALLOW_MEMORY_GROWTH=1 -sINITIAL_MEMORY=128MB)
 

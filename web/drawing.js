@@ -4,6 +4,7 @@
 import { DrawingClassifier } from './drawing-classifier.js';
 import { DrawingPad, INK_SIDE } from './drawing-pad.js';
 import { record } from './instruments.js';
+import { engineProblem } from './unsupported.js';
 
 export class Drawing {
   #state;
@@ -54,7 +55,9 @@ export class Drawing {
       state.prediction = prediction;
       if (since !== null) record(state, { predictMs: performance.now() - since });
     } catch (error) {
-      state.runError = error.message;
+      const what = await engineProblem();
+      if (what) state.engineProblem ??= { what, everywhere: false };
+      else state.runError = error.message;
     } finally {
       pending.busy = false;
     }

@@ -58,6 +58,8 @@ export interface EngineFacts {
   batchSize: { min: number; max: number };
 }
 
+/** The engine's WebAssembly file for this browser: 'mnist_sgd.wasm' (SIMD) or 'mnist_sgd_scalar.wasm'. */
+export function moduleFile(): 'mnist_sgd.wasm' | 'mnist_sgd_scalar.wasm';
 export function loadEngine(moduleOptions?: { wasmBinary?: ArrayBuffer | Uint8Array; locateFile?: (path: string) => string }): Promise<Engine>;
 
 export class Engine {

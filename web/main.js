@@ -11,6 +11,7 @@ import { record } from './instruments.js';
 import { copyText, readFile, readParamsText, saveFile } from './loader.js';
 import { createPageState, metrics, modelPosition, startRun, stepped } from './page-state.js';
 import { Screen } from './render.js';
+import { engineProblem } from './unsupported.js';
 import { edit, embedSnippet, fromQuery, parseValue, property, runOptions, sameRun, toQuery } from './settings.js';
 import { trainingWorker } from './worker-client.js';
 
@@ -108,7 +109,10 @@ class Controller extends EventTarget {
     });
   }
 
-  #dataFailed(name, message) {
+  // Where the engine cannot run in this browser, no archive can help: the state says that instead.
+  async #dataFailed(name, message) {
+    const what = await engineProblem();
+    if (what) return this.#show({ engineProblem: { what, everywhere: true }, data: { ...this.#state.data, loading: null } });
     this.#show({ data: { ...this.#state.data, loading: null, error: { name, message } } });
   }
 

@@ -29,6 +29,9 @@ export function createPageState({ settings, rejected }) {
     pastRuns: [],  // the last few runs that trained, newest first, for the chart to compare
     playing: null,  // the Play under way: a new object per press, so that a stale loop sees it is over
     runError: null,  // why training stopped
+    // What keeps this browser from running the engine (unsupported.js): {what, everywhere}; everywhere
+    // false when only the page's own thread cannot (the drawing), null when nothing does.
+    engineProblem: null,
     // The parameters file: {saved: fileName, position (modelPosition)} after an export, {imported: fileName,
     // validation} after an import, {failed: fileName, message}; null before either.
     paramsFile: null,

@@ -13,11 +13,11 @@ import { WeightsCard } from './cards/weights.js';
 // Each card by name (the id of its <section>; 'share' draws parts of the header, the footer and the live
 // regions), with the part of the state it draws.
 const CARDS = [
-  ['data', DataCard, (state) => state.data],
+  ['data', DataCard, (state) => ({ ...state.data, problem: state.engineProblem })],
   ['train', TrainCard, (state) => state],
   ['results', ResultsCard, (state) => ({ ...state, dataset: state.data.dataset })],
   ['mistakes', MistakesCard, (state) => state.run],
-  ['draw', DrawCard, (state) => state.prediction],
+  ['draw', DrawCard, (state) => ({ prediction: state.prediction, problem: state.engineProblem })],
   ['weights', WeightsCard, (state) => state],
   ['share', ShareView, (state) => state],
 ];

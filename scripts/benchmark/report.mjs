@@ -64,6 +64,8 @@ export function summarize({ mode, reference, bandwidth, native, node, seed, chro
     { id: 'floor', engine: `floor: ${megabytes(bytes)} MB read from DRAM at ${floor.dram.gbPerSecond} GB/s`, chart: 'floor (DRAM)',
       timed: 'reading the training images once', epochs: true, stats: { median: floor.dram.ms, count: 0 }, validateEpoch: null },
     epochRow('wasm', `our WASM in Chromium ${chromium.version.split('.')[0]}, Web Worker (engine.js)`, 'our WASM, Chromium', engines.wasm),
+    epochRow('wasm-scalar', `our WASM built without SIMD (\`mnist_sgd_scalar.wasm\`, for browsers without it), same Worker`,
+      'our WASM without SIMD', engines['wasm-scalar']),
     epochRow('node', `our WASM under Node ${process.versions.node.split('.')[0]} (\`mnist-sgd-cli.cjs\`)`, 'our WASM, Node', node),
     epochRow('tfjs-wasm', `TF.js ${tfjs.version} wasm backend (${wasmFlavour}), Chromium Worker`, 'TF.js wasm, Chromium', tfjs),
     epochRow('tfjs-cpu', `TF.js ${engines['tfjs-cpu'].version} cpu backend, Chromium Worker`, 'TF.js cpu, Chromium', engines['tfjs-cpu']),
@@ -266,7 +268,7 @@ export function barChart({ rows, mode }, machine) {
   const width = labelWidth + barWidth + valueWidth;
   const height = top + bars.length * rowHeight + 30;
   const longest = Math.max(...bars.map((row) => row.stats.median));
-  const ours = new Set(['native', 'wasm', 'node']);
+  const ours = new Set(['native', 'wasm', 'wasm-scalar', 'node']);
   const items = bars.map((row, i) => {
     const y = top + i * rowHeight;
     const length = Math.max(1, (row.stats.median / longest) * barWidth);

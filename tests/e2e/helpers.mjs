@@ -22,10 +22,11 @@ export function samplePath() {
 }
 
 /**
- * Serves build/site on a free port, with $MNIST_SAMPLE as its mnist_sample.tgz. The site must have been
- * built from the current web/ (scripts/build-site; scripts/test does it), or the tests would test old code.
+ * Serves build/site on a free port, with $MNIST_SAMPLE as its mnist_sample.tgz (and `files`, URL path ->
+ * file, served in place of the site's). The site must have been built from the current web/
+ * (scripts/build-site; scripts/test does it), or the tests would test old code.
  */
-export async function serveSite(sample) {
+export async function serveSite(sample, files = {}) {
   const site = path.join(ROOT, 'build/site');
   if (!existsSync(path.join(site, 'mnist_sgd.wasm'))) throw new Error('build/site has no mnist_sgd.wasm: run scripts/build-site first');
   for (const name of filesUnder(path.join(ROOT, 'web'))) {
@@ -34,7 +35,7 @@ export async function serveSite(sample) {
       throw new Error(`build/site/${name} differs from web/${name}: run scripts/build-site first`);
     }
   }
-  return startServer({ root: site, port: 0, files: { '/mnist_sample.tgz': sample } });
+  return startServer({ root: site, port: 0, files: { '/mnist_sample.tgz': sample, ...files } });
 }
 
 // A built file as it was in web/: index.html without the modulepreload links scripts/build-site adds.

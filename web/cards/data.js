@@ -1,5 +1,6 @@
 // The Data card: the archive's download and decoding, the dataset in use, and a load that failed.
 import { count } from '../format.js';
+import { engineSentence } from '../unsupported.js';
 import { elements, setText } from './dom.js';
 
 // The bar and the count beside it change at most ten times a second, not with every piece of the archive
@@ -9,12 +10,21 @@ const PROGRESS_INTERVAL_MS = 100;
 const megabytes = (bytes) => (bytes / 1e6).toFixed(1);
 
 export class DataCard {
-  #el = elements(['data-status', 'data-progress', 'data-progress-bar', 'data-bytes', 'data-error']);
+  #el = elements(['data-status', 'data-progress', 'data-progress-bar', 'data-bytes', 'data-error', 'data-file']);
   #progressShownAt = -Infinity;  // when the progress was last written (performance.now())
 
-  /** data: the page state's `data` ({dataset, loading, error}). */
-  render({ dataset, loading, error }) {
+  /** data: the page state's `data` ({dataset, loading, error}), and its engineProblem as `problem`. */
+  render({ dataset, loading, error, problem }) {
     const el = this.#el;
+    const sentence = problem && engineSentence(problem).data;
+    if (sentence) {  // no archive can help: one sentence, and no file to choose
+      el['data-progress'].hidden = true;
+      el['data-error'].hidden = false;
+      setText(el['data-error'], sentence);
+      setText(el['data-status'], '');
+      el['data-file'].disabled = true;
+      return;
+    }
     el['data-progress'].hidden = !loading;
     if (loading) {
       this.#progress(loading);

@@ -2,19 +2,26 @@
 // sees, its prediction, and for the linear model why: each pixel's weight x pixel.
 import { percent, predictionSentence, signed } from '../format.js';
 import { paintDigit, paintDiverging, paintLegend } from '../heatmap.js';
+import { engineSentence } from '../unsupported.js';
 import { elements, setText } from './dom.js';
 
 export class DrawCard {
   #el = elements(['preview', 'prediction', 'prediction-digit', 'prediction-text', 'prediction-bar', 'prediction-note',
     'contrib', 'contrib-map', 'contrib-legend-bar', 'contrib-min', 'contrib-max', 'contrib-sum']);
   #shown;  // the prediction drawn last
+  #problemShown = null;
   #legendPainted = false;  // painted when the contributions are first shown, not while the page starts
 
-  /** prediction: the page state's (null: no ink). */
-  render(prediction) {
-    if (prediction === this.#shown) return;
+  /** prediction: the page state's (null: no ink); problem: its engineProblem (unsupported.js). */
+  render({ prediction, problem }) {
+    if (prediction === this.#shown && problem === this.#problemShown) return;
     this.#shown = prediction;
+    this.#problemShown = problem;
     const el = this.#el;
+    if (problem) {
+      setText(el['prediction-text'], engineSentence(problem).drawing);
+      return;
+    }
     paintDigit(el.preview, prediction?.image ?? null);
     this.#renderContributions(prediction?.contributions ? prediction : null);
     const { digit, text, note, p } = describePrediction(prediction);

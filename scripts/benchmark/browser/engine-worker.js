@@ -1,9 +1,10 @@
 // Our engine as the page runs it: engine.js -> createTrainer -> setParams(init) -> trainEpoch(), in a
 // Web Worker. Each run starts again from the same parameters; every epoch is timed as the page sees it.
+// wasmFile: the build to time, when not the one engine.js picks for this browser (the one without SIMD).
 import { loadEngine } from '/engine.js';
 
-async function train({ archive, init, epochs, runs, warmUp }) {
-  const engine = await loadEngine();
+async function train({ archive, init, epochs, runs, warmUp, wasmFile }) {
+  const engine = await loadEngine(wasmFile ? { wasmBinary: await (await fetch(`/${wasmFile}`)).arrayBuffer() } : {});
   const sample = engine.loadSample(archive);
   const trainer = engine.createTrainer(sample, { lr: 1, batchSize: 256, shuffle: false });
   // V8 first runs the module with its baseline compiler and optimises the hot functions in the background

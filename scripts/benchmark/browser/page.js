@@ -48,6 +48,7 @@ window.runBenchmarks = async ({ init, epochs, runs, warmUp }) => {
   const job = { init: Float32Array.from(init), epochs, runs, warmUp };
   const engines = {};
   engines.wasm = await runWorker('engine-worker.js', 'module', { ...job, archive });
+  engines['wasm-scalar'] = await runWorker('engine-worker.js', 'module', { ...job, archive, wasmFile: 'mnist_sgd_scalar.wasm' });
   engines['tfjs-wasm'] = await runWorker('tfjs-worker.js', 'classic', { ...job, backend: 'wasm', train, valid });
   engines['tfjs-cpu'] = await runWorker('tfjs-worker.js', 'classic', { ...job, backend: 'cpu', train, valid });
   return { sample: { trainCount, validCount }, engines };
