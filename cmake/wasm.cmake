@@ -9,7 +9,7 @@ target_compile_options(mnist_sgd_data_source PRIVATE -msimd128)
 # scripts/build-wasm then minifies the JavaScript glue with terser.
 
 add_executable(mnist_sgd_module cpp/wasm/bindings.cpp)
-target_link_libraries(mnist_sgd_module PRIVATE mnist_sgd::engine)
+target_link_libraries(mnist_sgd_module PRIVATE mnist_sgd::data)
 set_target_properties(mnist_sgd_module PROPERTIES OUTPUT_NAME mnist_sgd SUFFIX .js)
 target_link_options(mnist_sgd_module PRIVATE
   --bind -Os -msimd128 -sMALLOC=emmalloc

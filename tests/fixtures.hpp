@@ -1,6 +1,6 @@
 // Test fixtures built in memory: gzip, tar and PNG writers, so that no binary fixture is ever committed.
 //
-// The writers are deliberately independent of the engine's readers (archive.hpp): a stored-block and a
+// The writers are deliberately independent of the engine's readers (cpp/data): a stored-block and a
 // fixed-Huffman deflate writer, a ustar writer and stb_image_write. The tests check that the engine reads
 // what they write before they check how it refuses what they break.
 #pragma once
@@ -10,7 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "data/tar.hpp"
+#include "book/dataset.hpp"
+#include "data/bytes.hpp"
 
 namespace fixtures {
 

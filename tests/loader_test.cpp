@@ -13,7 +13,9 @@
 #include "cli/data_source.hpp"
 #include "decoders.hpp"
 #include "fixtures.hpp"
+#include "data/gzip.hpp"
 #include "data/mnist_sample.hpp"
+#include "data/png.hpp"
 #include "support.hpp"
 
 using namespace mnist_sgd;

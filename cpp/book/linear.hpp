@@ -10,12 +10,12 @@
 #include <string>
 #include <vector>
 
+#include "book/dataset.hpp"
 #include "common/portable_math.hpp"
 #include "common/result.hpp"
 
 namespace mnist_sgd {
 
-constexpr int kInputs = 784;
 constexpr int kParamCount = kInputs + 1;  // the reference files' layout: 784 weights, then the bias
 
 struct LinearParams {

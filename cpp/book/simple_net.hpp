@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "book/linear.hpp"
-#include "data/mnist_sample.hpp"
+#include "book/dataset.hpp"
 #include "common/result.hpp"
 
 namespace mnist_sgd {

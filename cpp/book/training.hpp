@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "book/linear.hpp"
-#include "data/mnist_sample.hpp"
+#include "book/dataset.hpp"
 #include "book/model.hpp"
 #include "common/random.hpp"
 #include "common/result.hpp"

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "data/tar.hpp"
+#include "book/dataset.hpp"
 
 namespace mnist_sgd {
 namespace {

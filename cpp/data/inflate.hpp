@@ -8,7 +8,7 @@
 #include <memory>
 #include <vector>
 
-#include "data/tar.hpp"
+#include "data/bytes.hpp"
 
 namespace mnist_sgd {
 

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "book/linear.hpp"
-#include "data/mnist_sample.hpp"
+#include "book/dataset.hpp"
 
 namespace mnist_sgd {
 
