@@ -1,12 +1,12 @@
 // The model, on inputs small enough to check by hand: linear1, sigmoid, mnist_loss, calc_grad, one SGD step,
-// and the fast kernel (kernels.hpp) against the plain Eigen spec (linear_model.hpp) batch by batch.
+// and the fast step (fast/linear_step.hpp) against the book's (book/linear.hpp) batch by batch.
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <vector>
 
-#include "fast/linear_step.hpp"
 #include "book/linear.hpp"
+#include "fast/linear_step.hpp"
 #include "common/random.hpp"
 #include "support.hpp"
 
@@ -145,7 +145,7 @@ TEST_CASE("the fast kernel's SGD step equals the spec's on one batch", "[model][
 
   LinearParams fast = start;
   std::vector<float> dz;
-  const float loss = sgd_step(set, rows.data(), static_cast<int>(rows.size()), lr, fast, dz);
+  const float loss = fast_sgd_step(set, rows.data(), static_cast<int>(rows.size()), lr, fast, dz);
 
   CHECK(loss == Approx(grads.loss).epsilon(1e-6));
   CHECK(fast.bias == Approx(spec.bias).margin(1e-6));

@@ -1,4 +1,4 @@
-// The sample loader (archive.hpp, mnist_sample.hpp, data_source.hpp): the real archive in the seed's order,
+// The sample loader (cpp/data, cli/data_source.hpp): the real archive in the book's order,
 // the same tensors from an extracted folder, the fixture writers' own archives, and every way an input can
 // be wrong, each refused with a message that names the problem.
 #include <algorithm>

@@ -9,6 +9,7 @@
 #include "book/model.hpp"
 #include "common/random.hpp"
 #include "book/simple_net.hpp"
+#include "fast/simple_net_step.hpp"
 #include "support.hpp"
 #include "book/training.hpp"
 
@@ -114,7 +115,7 @@ TEST_CASE("simple_net's fast SGD step equals the spec's on one batch", "[simple_
 
   SimpleNetParams fast = start;
   std::vector<float> workspace;
-  const float loss = sgd_step_simple_net(set, rows.data(), static_cast<int>(rows.size()), lr, fast, workspace);
+  const float loss = fast_sgd_step(set, rows.data(), static_cast<int>(rows.size()), lr, fast, workspace);
 
   CHECK(loss == Approx(grads.loss).epsilon(1e-6));
   const float gap = test_support::largest_gap(to_flat(fast), to_flat(spec));

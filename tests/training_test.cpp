@@ -95,7 +95,7 @@ TEST_CASE("one fast-kernel SGD step lowers the loss on its real batch", "[traine
   LinearParams params = init_params(42);
   const float spec_before = mnist_loss(linear1(xb, params), yb);
   std::vector<float> dz;
-  const float before = sgd_step(train, rows.data(), 256, 1.0f, params, dz);
+  const float before = fast_sgd_step(train, rows.data(), 256, 1.0f, params, dz);
   const float after = mnist_loss(linear1(xb, params), yb);
   CHECK(before == Approx(spec_before).epsilon(1e-5));  // the loss it returns is the batch's, before the step
   INFO("loss before " << before << ", after " << after);

@@ -1,10 +1,11 @@
 #include "book/training.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <numeric>
 #include <string>
-
 
 namespace mnist_sgd {
 namespace {
@@ -24,40 +25,6 @@ std::string seed_range() {
 }
 
 }  // namespace
-
-Result<void> check_config(const TrainConfig& config) {
-  if (!std::isfinite(config.lr) || config.lr <= 0.0f)
-    return Error{"learning rate must be a positive number, got " + format_number(config.lr)};
-  if (config.batch_size < kMinBatchSize || config.batch_size > kMaxBatchSize)
-    return Error{"batch size must be between " + std::to_string(kMinBatchSize) + " and " +
-                 std::to_string(kMaxBatchSize) + ", got " + std::to_string(config.batch_size)};
-  if (config.seed > kMaxSeed) return Error{seed_range() + ", got " + std::to_string(config.seed)};
-  return {};
-}
-
-Result<RunSettings> check_run_options(const RunOptions& options) {
-  const double seed = options.seed;
-  if (!(seed >= static_cast<double>(kMinSeed) && seed <= static_cast<double>(kMaxSeed) &&
-        seed == static_cast<double>(static_cast<std::uint64_t>(seed))))
-    return Error{seed_range()};
-  auto model = parse_model_kind(options.model);
-  if (!model) return Error{model.error()};
-  RunSettings run;
-  run.model = *model;
-  if (options.init == "default") {
-    run.init = model_facts(*model).default_init;
-  } else if (auto init = parse_init(options.init)) {
-    run.init = *init;
-  } else {
-    return Error{"init must be \"randn\", \"pytorch\" or \"default\""};
-  }
-  run.config.lr = options.lr;
-  run.config.batch_size = options.batch_size;
-  run.config.shuffle = options.shuffle;
-  run.config.seed = static_cast<std::uint64_t>(seed);
-  if (auto checked = check_config(run.config); !checked) return Error{checked.error()};
-  return run;
-}
 
 Result<Trainer> Trainer::create(std::shared_ptr<const MnistSample> sample, std::unique_ptr<Model> model,
                                 TrainConfig config) {
@@ -93,6 +60,27 @@ void Trainer::start_epoch() {
   epoch_batches_ = 0;
 }
 
+// The book:
+//   def train_epoch(model, lr, params):
+//       for xb, yb in dl:
+//           calc_grad(xb, yb, model)
+//           for p in params: p.data -= p.grad * lr; p.grad.zero_()
+// Here a turn of the loop is train_batch, so that the page can also take one step at a time.
+Result<EpochStats> Trainer::train_epoch() {
+  const auto start = std::chrono::steady_clock::now();
+  const int epoch = epochs_done_ + 1;
+  do {
+    auto batch = train_batch();
+    if (!batch) return Error{batch.error()};
+  } while (next_row_ != 0);
+  const std::chrono::duration<double, std::milli> elapsed = std::chrono::steady_clock::now() - start;
+  return EpochStats{epoch, epoch_loss_sum_ / static_cast<float>(epoch_batches_), elapsed.count()};
+}
+
+// One turn of train_epoch's loop: the next batch, calc_grad, and p -= lr * grad, which model_->sgd_step
+// takes at once. For the models make_model builds, that is fast_sgd_step in fast/linear_step.cpp or
+// fast/simple_net_step.cpp; for make_spec_model's, the book's calc_grad and update (sgd_step in
+// book/linear.cpp, book/simple_net.cpp), which the tests hold the fast steps to.
 Result<BatchStats> Trainer::train_batch() {
   if (!divergence_.empty()) return Error{divergence_};
   if (next_row_ == 0) start_epoch();
@@ -115,17 +103,11 @@ Result<BatchStats> Trainer::train_batch() {
   return stats;
 }
 
-Result<EpochStats> Trainer::train_epoch() {
-  const auto start = std::chrono::steady_clock::now();
-  const int epoch = epochs_done_ + 1;
-  do {
-    auto batch = train_batch();
-    if (!batch) return Error{batch.error()};
-  } while (next_row_ != 0);
-  const std::chrono::duration<double, std::milli> elapsed = std::chrono::steady_clock::now() - start;
-  return EpochStats{epoch, epoch_loss_sum_ / static_cast<float>(epoch_batches_), elapsed.count()};
-}
-
+// The book:
+//   def validate_epoch(model):
+//       accs = [batch_accuracy(model(xb), yb) for xb, yb in valid_dl]
+//       return round(torch.stack(accs).mean().item(), 4)
+// and the exact accuracy beside it (a short last batch weighs as much as a full one in the book's mean).
 Validation Trainer::validate_epoch() const {
   const Dataset& valid = sample_->valid;
   Validation result;
@@ -134,11 +116,16 @@ Validation Trainer::validate_epoch() const {
   int batches = 0;
   for (int first = 0; first < valid.size(); first += config_.batch_size) {
     const int count = std::min(config_.batch_size, valid.size() - first);
-    int correct = 0;
-    for (int i = first; i < first + count; ++i)
-      correct += (model_->predict_three(valid.image(i)) > 0.5f) == (valid.y[i] == 1.0f);
-    accuracy_sum += static_cast<float>(correct) / static_cast<float>(count);
-    result.correct += correct;
+    Eigen::VectorXf z(count), yb(count);  // model(xb), yb
+    for (int i = 0; i < count; ++i) {
+      z[i] = model_->forward(valid.image(first + i));
+      yb[i] = valid.y[first + i];
+    }
+    const float accuracy = batch_accuracy(z, yb);
+    accuracy_sum += accuracy;
+    // The batch's right answers, back from its accuracy: exact, as the float correct / count is within
+    // 2^-24 of the fraction and count is at most 2^20.
+    result.correct += static_cast<int>(std::lround(static_cast<double>(accuracy) * count));
     ++batches;
   }
   result.validate_epoch = round4(accuracy_sum / static_cast<float>(batches));
@@ -157,6 +144,40 @@ Confusion Trainer::confusion() const {
     if (is_three != predicts_three) result.misclassified.push_back(i);
   }
   return result;
+}
+
+Result<void> check_config(const TrainConfig& config) {
+  if (!std::isfinite(config.lr) || config.lr <= 0.0f)
+    return Error{"learning rate must be a positive number, got " + format_number(config.lr)};
+  if (config.batch_size < kMinBatchSize || config.batch_size > kMaxBatchSize)
+    return Error{"batch size must be between " + std::to_string(kMinBatchSize) + " and " +
+                 std::to_string(kMaxBatchSize) + ", got " + std::to_string(config.batch_size)};
+  if (config.seed > kMaxSeed) return Error{seed_range() + ", got " + std::to_string(config.seed)};
+  return {};
+}
+
+Result<RunSettings> check_run_options(const RunOptions& options) {
+  const double seed = options.seed;
+  if (!(seed >= static_cast<double>(kMinSeed) && seed <= static_cast<double>(kMaxSeed) &&
+        seed == static_cast<double>(static_cast<std::uint64_t>(seed))))
+    return Error{seed_range()};
+  auto model = parse_model_kind(options.model);
+  if (!model) return Error{model.error()};
+  RunSettings run;
+  run.model = *model;
+  if (options.init == "default") {
+    run.init = model_facts(*model).default_init;
+  } else if (auto init = parse_init(options.init)) {
+    run.init = *init;
+  } else {
+    return Error{"init must be \"randn\", \"pytorch\" or \"default\""};
+  }
+  run.config.lr = options.lr;
+  run.config.batch_size = options.batch_size;
+  run.config.shuffle = options.shuffle;
+  run.config.seed = static_cast<std::uint64_t>(seed);
+  if (auto checked = check_config(run.config); !checked) return Error{checked.error()};
+  return run;
 }
 
 }  // namespace mnist_sgd

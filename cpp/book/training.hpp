@@ -7,7 +7,6 @@
 #include <string>
 #include <vector>
 
-#include "book/linear.hpp"
 #include "book/dataset.hpp"
 #include "book/model.hpp"
 #include "common/random.hpp"
@@ -86,10 +85,10 @@ class Trainer {
   static Result<Trainer> create(std::shared_ptr<const MnistSample> sample, std::unique_ptr<Model> model,
                                 TrainConfig config);
 
-  // One SGD step on the next batch; starts the next epoch when the last one is done.
-  Result<BatchStats> train_batch();
   // The remaining batches of the current epoch (all of them unless train_batch stopped midway).
   Result<EpochStats> train_epoch();
+  // One SGD step on the next batch; starts the next epoch when the last one is done.
+  Result<BatchStats> train_batch();
   // The book's validate_epoch over the validation set, plus the exact accuracy.
   Validation validate_epoch() const;
   Confusion confusion() const;

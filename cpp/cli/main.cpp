@@ -16,11 +16,11 @@
 #include <string>
 #include <vector>
 
-#include "book/pixel_similarity.hpp"
-#include "cli/data_source.hpp"
-#include "book/linear.hpp"
 #include "book/model.hpp"
+#include "book/params_text.hpp"
+#include "book/pixel_similarity.hpp"
 #include "book/training.hpp"
+#include "cli/data_source.hpp"
 
 namespace mnist_sgd {
 namespace {

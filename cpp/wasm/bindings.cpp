@@ -12,12 +12,14 @@
 #include <string>
 #include <vector>
 
-#include "book/pixel_similarity.hpp"
-#include "data/digit_image.hpp"
-#include "book/linear.hpp"
-#include "data/mnist_sample.hpp"
+#include "book/dataset.hpp"
 #include "book/model.hpp"
+#include "book/params_text.hpp"
+#include "book/pixel_similarity.hpp"
 #include "book/training.hpp"
+#include "data/bytes.hpp"
+#include "data/digit_image.hpp"
+#include "data/mnist_sample.hpp"
 
 namespace mnist_sgd {
 namespace {
