@@ -68,7 +68,7 @@ TEST_CASE("sigmoid is exact at zero and saturates without NaN", "[model]") {
   CHECK(sigmoid(-2.0f) + sigmoid(2.0f) == Approx(1.0f).epsilon(1e-7));
 }
 
-TEST_CASE("round4 rounds to four places as the seed prints", "[model]") {
+TEST_CASE("round4 rounds to four places as the book prints", "[model]") {
   CHECK(round4(0.73044f) == Approx(0.7304f).margin(1e-7));
   CHECK(round4(0.85056f) == Approx(0.8506f).margin(1e-7));
   CHECK(round4(1.0f) == 1.0f);

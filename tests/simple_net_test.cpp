@@ -161,7 +161,7 @@ TEST_CASE("simple_net's parameters follow the reference files' layout", "[simple
   CHECK_FALSE(simple_net_from_flat(not_finite));
 }
 
-TEST_CASE("simple_net's initialisations are nn.Linear's bounds and randn, reproducible from the seed",
+TEST_CASE("simple_net's initialisations are nn.Linear's bounds and randn, reproducible from their seed",
           "[simple_net][random]") {
   const SimpleNetParams pytorch = init_simple_net(42, Init::pytorch_linear);
   CHECK(pytorch.w1.cwiseAbs().maxCoeff() <= 1.0f / 28.0f);

@@ -108,7 +108,7 @@ TEST_CASE("training from the reference init reproduces PyTorch's trajectory", "[
   const auto reference = test_support::reference_trajectory();
   REQUIRE(reference.size() == 20);
 
-  TrainConfig config;  // the seed's: lr 1, batch 256, no shuffling
+  TrainConfig config;  // the book's: lr 1, batch 256, no shuffling
   Trainer trainer = make_trainer(real_sample(), test_support::reference_params("init_params.txt"), config, spec);
   for (const auto& expected : reference) {
     INFO("epoch " << expected.epoch);
@@ -182,7 +182,7 @@ TEST_CASE("stepping batch by batch equals training whole epochs", "[trainer]") {
   CHECK(by_batch.epochs_done() == 3);
 }
 
-TEST_CASE("shuffling is reproducible from the seed and changes the run", "[trainer]") {
+TEST_CASE("shuffling is reproducible from its seed and changes the run", "[trainer]") {
   const LinearParams start = init_params(42);
   auto run = [&](bool shuffle, std::uint64_t seed) {
     TrainConfig config;

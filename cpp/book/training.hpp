@@ -31,7 +31,7 @@ constexpr std::uint64_t kMaxSeed = (std::uint64_t{1} << 53) - 1;
 // A one-line message naming the first bad setting, or ok.
 Result<void> check_config(const TrainConfig& config);
 
-// A run as the page asks for one: the model and its initialisation by name, the seed as a JavaScript number.
+// A run as the page asks for one: the model and its initialisation by name, the random seed as a JavaScript number.
 struct RunOptions {
   std::string model = "linear";  // "linear" or "simple_net"
   float lr = 1.0f;

@@ -15,7 +15,7 @@ struct ClassFolder {
   const char* digit;
   float label;
 };
-// The seed's order: train 3s, train 7s, valid 3s, valid 7s.
+// The book's order: train 3s, train 7s, valid 3s, valid 7s.
 constexpr std::array<ClassFolder, 4> kFolders = {
     {{"train", "3", 1.0f}, {"train", "7", 0.0f}, {"valid", "3", 1.0f}, {"valid", "7", 0.0f}}};
 

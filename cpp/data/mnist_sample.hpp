@@ -19,7 +19,7 @@ constexpr int kMaxImagesPerSplit = 100000;  // the sample has 12,396 and 2,038
 
 // Loads the sample while its archive arrives (write each piece, then end): inflated, untarred, and each image
 // decoded and converted as its bytes come, so that a download and its decoding overlap and the 15 MB tar is
-// never held whole. end() then puts the images in the seed's order.
+// never held whole. end() then puts the images in the book's order.
 class SampleDecoder {
  public:
   SampleDecoder();
