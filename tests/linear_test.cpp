@@ -1,13 +1,14 @@
 // The model, on inputs small enough to check by hand: linear1, sigmoid, mnist_loss, calc_grad, one SGD step,
 // and the fast step (fast/linear_step.hpp) against the book's (book/linear.hpp) batch by batch.
+#include "book/linear.hpp"
+
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <vector>
 
-#include "book/linear.hpp"
-#include "fast/linear_step.hpp"
 #include "common/random.hpp"
+#include "fast/linear_step.hpp"
 #include "support.hpp"
 
 using namespace mnist_sgd;

@@ -1,5 +1,7 @@
 // simple_net (784-30-1, ReLU): the spec's gradients against central differences, the fast step against the
 // spec, initialisation and the parameter layout, and PyTorch's reference run of 40 epochs.
+#include "book/simple_net.hpp"
+
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
@@ -7,11 +9,10 @@
 #include <vector>
 
 #include "book/model.hpp"
+#include "book/training.hpp"
 #include "common/random.hpp"
-#include "book/simple_net.hpp"
 #include "fast/simple_net_step.hpp"
 #include "support.hpp"
-#include "book/training.hpp"
 
 using namespace mnist_sgd;
 using test_support::batch_of;

@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "fixtures.hpp"
 #include "book/linear.hpp"
 #include "data/mnist_sample.hpp"
+#include "fixtures.hpp"
 
 namespace test_support {
 

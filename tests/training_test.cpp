@@ -1,5 +1,7 @@
 // The training loop on the real sample: the fast kernel against the plain spec, PyTorch's reference run,
 // validate_epoch's definition, stepping, shuffling, bad settings and divergence.
+#include "book/training.hpp"
+
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
@@ -10,7 +12,6 @@
 
 #include "fast/linear_step.hpp"
 #include "support.hpp"
-#include "book/training.hpp"
 
 using namespace mnist_sgd;
 using test_support::real_sample;
@@ -72,7 +73,8 @@ TEST_CASE("the fast kernel and the plain spec train the same epoch on the real s
   train_epochs(plain, 1);
 
   CHECK(test_support::largest_gap(params_of(fast), params_of(plain)) < 1e-5f);
-  CHECK(test_support::largest_gap(params_of(fast), to_flat(start)) > 1e-2f);  // both trained: the equality is not of two untouched inits
+  CHECK(test_support::largest_gap(params_of(fast), to_flat(start)) >
+        1e-2f);  // both trained: the equality is not of two untouched inits
   const Validation a = fast.validate_epoch(), b = plain.validate_epoch();
   CHECK(a.validate_epoch == b.validate_epoch);
   CHECK(a.correct == b.correct);

@@ -10,7 +10,7 @@ namespace mnist_sgd {
 
 constexpr int kImageSide = 28;
 constexpr int kImagePixels = kImageSide * kImageSide;  // 784
-constexpr int kInputs = kImagePixels;  // the models' inputs: one per pixel
+constexpr int kInputs = kImagePixels;                  // the models' inputs: one per pixel
 
 // The book's tensors: x = stacked images .view(-1, 28*28).float() / 255, y = 1 for a 3 and 0 for a 7.
 // Each image is converted once, as it is read, so that training streams floats and never converts a pixel

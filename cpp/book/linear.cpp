@@ -41,7 +41,9 @@ Eigen::VectorXf linear1(const Eigen::MatrixXf& xb, const LinearParams& params) {
   return (xb * params.weights).array() + params.bias;
 }
 
-Eigen::VectorXf sigmoid(const Eigen::VectorXf& z) { return z.unaryExpr([](float v) { return sigmoid(v); }); }
+Eigen::VectorXf sigmoid(const Eigen::VectorXf& z) {
+  return z.unaryExpr([](float v) { return sigmoid(v); });
+}
 
 float mnist_loss(const Eigen::VectorXf& predictions, const Eigen::VectorXf& targets) {
   const Eigen::VectorXf s = sigmoid(predictions);
@@ -50,11 +52,12 @@ float mnist_loss(const Eigen::VectorXf& predictions, const Eigen::VectorXf& targ
 
 Eigen::VectorXf mnist_loss_backward(const Eigen::VectorXf& s, const Eigen::VectorXf& targets) {
   const float inv_batch = 1.0f / static_cast<float>(s.size());
-  return s.binaryExpr(targets, [inv_batch](float si, float yi) { return mnist_loss_backward(si, yi == 1.0f, inv_batch); });
+  return s.binaryExpr(targets,
+                      [inv_batch](float si, float yi) { return mnist_loss_backward(si, yi == 1.0f, inv_batch); });
 }
 
 Gradients calc_grad(const Eigen::MatrixXf& xb, const Eigen::VectorXf& yb, const LinearParams& params) {
-  const Eigen::VectorXf z = linear1(xb, params);             // (B)
+  const Eigen::VectorXf z = linear1(xb, params);                   // (B)
   const Eigen::VectorXf dz = mnist_loss_backward(sigmoid(z), yb);  // dL/dz, (B)
   Gradients grads;
   grads.loss = mnist_loss(z, yb);

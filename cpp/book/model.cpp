@@ -106,8 +106,8 @@ float Model::predict_three(const float* x) const { return sigmoid(forward(x)); }
 
 const ModelFacts& model_facts(ModelKind kind) {
   static constexpr ModelFacts kLinear = {"linear", 1, kParamCount, {1.0, 20}, Init::randn};
-  static constexpr ModelFacts kSimpleNet = {"simple_net", kHidden, kSimpleNetParamCount, {0.1, 40},
-                                            Init::pytorch_linear};
+  static constexpr ModelFacts kSimpleNet = {
+      "simple_net", kHidden, kSimpleNetParamCount, {0.1, 40}, Init::pytorch_linear};
   return kind == ModelKind::linear ? kLinear : kSimpleNet;
 }
 
@@ -135,10 +135,8 @@ std::unique_ptr<Model> make_spec_model(ModelKind kind, std::uint64_t seed, Init 
 
 Result<std::unique_ptr<Model>> make_model(ModelKind kind, const std::vector<float>& flat) {
   std::unique_ptr<Model> model;
-  if (kind == ModelKind::linear)
-    model = std::make_unique<Linear<FastStep>>(LinearParams{});
-  else
-    model = std::make_unique<SimpleNet<FastStep>>(SimpleNetParams{});
+  if (kind == ModelKind::linear) model = std::make_unique<Linear<FastStep>>(LinearParams{});
+  else model = std::make_unique<SimpleNet<FastStep>>(SimpleNetParams{});
   if (auto set = model->set_flat_params(flat); !set) return Error{set.error()};
   return model;
 }

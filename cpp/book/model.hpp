@@ -47,9 +47,9 @@ struct BookSchedule {
 };
 
 struct ModelFacts {
-  const char* name;          // "linear", "simple_net"
-  int units;                 // of the first layer, each a 28x28 map of weights: 1, 30
-  std::size_t param_count;   // in the reference files' layout: 785, 23,581
+  const char* name;         // "linear", "simple_net"
+  int units;                // of the first layer, each a 28x28 map of weights: 1, 30
+  std::size_t param_count;  // in the reference files' layout: 785, 23,581
   BookSchedule book;
   // The book's own choice: init_params (randn) for the linear model, nn.Linear's default for simple_net,
   // which the book builds from nn.Linear layers.

@@ -73,7 +73,7 @@ class DecimalReader {
     std::uint64_t mantissa = 0;
     int exponent = kBias;  // of zero
     if (count_ > 0 && point_ > 40) {
-      exponent = kBias + kMaxBiasedExponent;  // 10^40 and up: past the largest float
+      exponent = kBias + kMaxBiasedExponent;   // 10^40 and up: past the largest float
     } else if (count_ > 0 && point_ >= -50) {  // (below 10^-51: not even the smallest denormal, zero)
       // Scale by powers of two into [0.5, 1): 2^n below 10^k for n = kShifts[k].
       constexpr int kShifts[] = {1, 3, 6, 9, 13, 16, 19, 23, 26};
@@ -88,7 +88,7 @@ class DecimalReader {
         shift(n);
         exponent -= n;
       }
-      --exponent;  // [0.5, 1) is 2^-1 [1, 2)
+      --exponent;                  // [0.5, 1) is 2^-1 [1, 2)
       if (exponent < kBias + 1) {  // a denormal: the exponent stays at its least, the mantissa shrinks
         shift(-(kBias + 1 - exponent));
         exponent = kBias + 1;
@@ -193,10 +193,8 @@ class DecimalReader {
     for (; i < point_; ++i) n *= 10;
     bool up = false;
     if (point_ >= 0 && point_ < count_) {
-      if (digits_[point_] == 5 && point_ + 1 == count_)
-        up = truncated_ || (point_ > 0 && digits_[point_ - 1] % 2 != 0);
-      else
-        up = digits_[point_] >= 5;
+      if (digits_[point_] == 5 && point_ + 1 == count_) up = truncated_ || (point_ > 0 && digits_[point_ - 1] % 2 != 0);
+      else up = digits_[point_] >= 5;
     }
     return n + up;
   }

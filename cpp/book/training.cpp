@@ -44,9 +44,7 @@ Trainer::Trainer(std::shared_ptr<const MnistSample> sample, std::unique_ptr<Mode
   std::iota(order_.begin(), order_.end(), 0);
 }
 
-int Trainer::batches_per_epoch() const {
-  return (sample_->train.size() + config_.batch_size - 1) / config_.batch_size;
-}
+int Trainer::batches_per_epoch() const { return (sample_->train.size() + config_.batch_size - 1) / config_.batch_size; }
 
 Result<void> Trainer::set_params(const std::vector<float>& flat) {
   if (auto set = model_->set_flat_params(flat); !set) return Error{set.error()};

@@ -59,7 +59,7 @@ struct BatchStats {
 };
 
 struct EpochStats {
-  int epoch = 0;           // 1-based
+  int epoch = 0;            // 1-based
   float train_loss = 0.0f;  // mean of the epoch's batch losses
   double ms = 0.0;          // wall time of the epoch's training steps
 };
@@ -108,12 +108,12 @@ class Trainer {
   std::unique_ptr<Model> model_;
   TrainConfig config_;
   Rng shuffle_rng_;
-  std::vector<int> order_;     // the training rows in this epoch's order
+  std::vector<int> order_;  // the training rows in this epoch's order
   int epochs_done_ = 0;
-  int next_row_ = 0;            // position in order_; 0 means the next batch starts an epoch
+  int next_row_ = 0;  // position in order_; 0 means the next batch starts an epoch
   float epoch_loss_sum_ = 0.0f;
   int epoch_batches_ = 0;
-  std::string divergence_;      // set once the loss or the parameters stop being finite
+  std::string divergence_;  // set once the loss or the parameters stop being finite
 };
 
 }  // namespace mnist_sgd

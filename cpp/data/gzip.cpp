@@ -45,7 +45,8 @@ Result<void> GunzipStream::read_header(bool last) {
   const std::uint8_t* p = input_.data();
   const std::size_t n = input_.size();
   if (n >= 1 && (p[0] != 0x1f || (n >= 2 && p[1] != 0x8b))) return Error{"not a gzip file (expected a .tgz archive)"};
-  if (n < 18) return last ? Error{n < 2 ? "not a gzip file (expected a .tgz archive)" : "truncated gzip file"} : Result<void>();
+  if (n < 18)
+    return last ? Error{n < 2 ? "not a gzip file (expected a .tgz archive)" : "truncated gzip file"} : Result<void>();
   if (p[2] != 8) return Error{"unsupported gzip compression method"};
 
   // Header: fixed 10 bytes, then the optional fields its flags announce.

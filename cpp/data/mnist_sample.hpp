@@ -45,7 +45,7 @@ class SampleDecoder {
   GunzipStream gunzip_;
   TarReader tar_;
   std::array<std::vector<NamedImage>, 4> by_folder_;  // train 3s, train 7s, valid 3s, valid 7s
-  MnistSample sample_;  // the images in the order read
+  MnistSample sample_;                                // the images in the order read
 };
 
 // The whole sample in one call, from the bytes of mnist_sample.tgz.

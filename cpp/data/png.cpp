@@ -17,16 +17,16 @@ constexpr int kRowBytes = 1 + kImageSide;  // each row of the image data starts 
 // PNG's prediction of a byte from the bytes left of it, above it and above-left (section 9.2), by filter type.
 int predict(int filter, int left, int above, int above_left) {
   switch (filter) {
-    case 1: return left;                  // Sub
-    case 2: return above;                 // Up
-    case 3: return (left + above) / 2;    // Average
-    case 4: {                             // Paeth: whichever neighbour is closest to left + above - above_left
+    case 1: return left;                // Sub
+    case 2: return above;               // Up
+    case 3: return (left + above) / 2;  // Average
+    case 4: {                           // Paeth: whichever neighbour is closest to left + above - above_left
       const int to_left = std::abs(above - above_left), to_above = std::abs(left - above_left),
                 to_above_left = std::abs(left + above - 2 * above_left);
       if (to_left <= to_above && to_left <= to_above_left) return left;
       return to_above <= to_above_left ? above : above_left;
     }
-    default: return 0;                    // None (decoded without predictions)
+    default: return 0;  // None (decoded without predictions)
   }
 }
 
@@ -38,8 +38,8 @@ Result<void> decode_digit_png(ByteSpan png, std::uint8_t* pixels) {
       std::memcmp(png.data + 12, "IHDR", 4) != 0)
     return Error{"not a PNG image"};
   const std::uint32_t width = read_be32(png.data + 16), height = read_be32(png.data + 20);
-  const int bit_depth = png.data[24], colour_type = png.data[25], compression = png.data[26],
-            filtering = png.data[27], interlace = png.data[28];
+  const int bit_depth = png.data[24], colour_type = png.data[25], compression = png.data[26], filtering = png.data[27],
+            interlace = png.data[28];
 
   // Every chunk must be whole and pass its CRC (the image data's own Adler-32 is left unchecked, as stb_image
   // left it: the CRCs already cover those bytes). The image data may be split over several IDAT chunks.
@@ -69,9 +69,9 @@ Result<void> decode_digit_png(ByteSpan png, std::uint8_t* pixels) {
     pos += 12 + length;
   }
   if (width != kImageSide || height != kImageSide || bit_depth != 8 || colour_type != 0 || interlace != 0)
-    return Error{"image is " + std::to_string(width) + "x" + std::to_string(height) + " " +
-                 std::to_string(bit_depth) + "-bit " + (colour_type == 0 ? "grey" : "colour") +
-                 (interlace != 0 ? " interlaced" : "") + ", expected 28x28 8-bit grey"};
+    return Error{"image is " + std::to_string(width) + "x" + std::to_string(height) + " " + std::to_string(bit_depth) +
+                 "-bit " + (colour_type == 0 ? "grey" : "colour") + (interlace != 0 ? " interlaced" : "") +
+                 ", expected 28x28 8-bit grey"};
   if (compression != 0 || filtering != 0) return Error{"corrupt PNG image: unknown compression or filter method"};
 
   if (idat_chunks == 0) return Error{"corrupt PNG image: no image data"};
@@ -98,8 +98,8 @@ Result<void> decode_digit_png(ByteSpan png, std::uint8_t* pixels) {
       continue;
     }
     for (int x = 0; x < kImageSide; ++x)
-      row[x] = static_cast<std::uint8_t>(
-          filtered[x] + predict(filter, x > 0 ? row[x - 1] : 0, above[x], x > 0 ? above[x - 1] : 0));
+      row[x] = static_cast<std::uint8_t>(filtered[x] +
+                                         predict(filter, x > 0 ? row[x - 1] : 0, above[x], x > 0 ? above[x - 1] : 0));
   }
   return {};
 }

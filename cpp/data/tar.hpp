@@ -33,11 +33,11 @@ class TarReader {
  private:
   Wants wants_;
   std::size_t max_file_bytes_;
-  std::size_t offset_ = 0;     // of bytes[0] in the tar
-  std::size_t skipping_ = 0;   // bytes still to pass of content nobody wants
-  std::string next_path_;      // from a GNU long-name or pax header, for the entry that follows
+  std::size_t offset_ = 0;    // of bytes[0] in the tar
+  std::size_t skipping_ = 0;  // bytes still to pass of content nobody wants
+  std::string next_path_;     // from a GNU long-name or pax header, for the entry that follows
   int files_ = 0;
-  bool ended_ = false;         // after the end-of-archive blocks: nothing more is read
+  bool ended_ = false;  // after the end-of-archive blocks: nothing more is read
 };
 
 }  // namespace mnist_sgd

@@ -14,9 +14,7 @@ namespace mnist_sgd {
 float simple_net_row(const float* x, const SimpleNetParams& params);
 
 // The probability that one image x (784) is a 3.
-inline float predict_three(const float* x, const SimpleNetParams& params) {
-  return sigmoid(simple_net_row(x, params));
-}
+inline float predict_three(const float* x, const SimpleNetParams& params) { return sigmoid(simple_net_row(x, params)); }
 
 // One SGD step, p -= lr * grad, on set[rows[0..count)]; returns the batch's mnist_loss (before the step).
 // grad_w1 is the step's workspace (kept by the caller, so that a step allocates nothing).

@@ -86,7 +86,8 @@ class SampleHandle {
     if (bytes_array.isUndefined() || bytes_array.isNull()) return fail("no archive given");
     const std::size_t size = bytes_array["length"].as<std::size_t>();
     // A cap on one piece, checked before it is copied in; the decoder holds the whole archive to its limits.
-    if (size > kMaxArchiveBytes) return fail("the archive is larger than " + std::to_string(kMaxArchiveBytes >> 20) + " MiB");
+    if (size > kMaxArchiveBytes)
+      return fail("the archive is larger than " + std::to_string(kMaxArchiveBytes >> 20) + " MiB");
     chunk_.resize(size);
     val(emscripten::typed_memory_view(size, chunk_.data())).call<void>("set", bytes_array);
     if (auto written = pending_->write({chunk_.data(), size}); !written) return fail(written.error());
