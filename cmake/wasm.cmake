@@ -19,7 +19,7 @@ target_compile_options(mnist_sgd_data_source PRIVATE ${simd_flags})
 # scripts/build-wasm then minifies the JavaScript glue with terser.
 
 add_executable(mnist_sgd_module cpp/wasm/bindings.cpp)
-target_link_libraries(mnist_sgd_module PRIVATE mnist_sgd::engine)
+target_link_libraries(mnist_sgd_module PRIVATE mnist_sgd::data)
 set_target_properties(mnist_sgd_module PROPERTIES OUTPUT_NAME ${module_name} SUFFIX .js)
 target_link_options(mnist_sgd_module PRIVATE
   --bind -Os ${simd_flags} -sMALLOC=emmalloc

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "data/bytes.hpp"
+#include "data/gzip.hpp"
 #include "data/tar.hpp"
 
 namespace test_decoders {

@@ -101,14 +101,17 @@ TEST_CASE("run options are refused with a one-line message naming the first bad 
   };
   const double nan = std::numeric_limits<double>::quiet_NaN();
   const Case cases[] = {
-      {"a fractional seed", with([](RunOptions& o) { o.seed = 1.5; }), "seed must be a whole number from 0 to 9007199254740991"},
+      {"a fractional seed", with([](RunOptions& o) { o.seed = 1.5; }),
+       "seed must be a whole number from 0 to 9007199254740991"},
       {"a negative seed", with([](RunOptions& o) { o.seed = -1; }), "seed must be"},
       {"seed 2^53", with([](RunOptions& o) { o.seed = 9007199254740992.0; }), "seed must be"},
       {"a NaN seed", with([nan](RunOptions& o) { o.seed = nan; }), "seed must be"},
       {"model mlp", with([](RunOptions& o) { o.model = "mlp"; }), "model must be \"linear\" or \"simple_net\""},
-      {"init zeros", with([](RunOptions& o) { o.init = "zeros"; }), "init must be \"randn\", \"pytorch\" or \"default\""},
+      {"init zeros", with([](RunOptions& o) { o.init = "zeros"; }),
+       "init must be \"randn\", \"pytorch\" or \"default\""},
       {"lr 0", with([](RunOptions& o) { o.lr = 0.0f; }), "learning rate"},
-      {"batch size 0", with([](RunOptions& o) { o.batch_size = 0; }), "batch size must be between 1 and 1048576, got 0"},
+      {"batch size 0", with([](RunOptions& o) { o.batch_size = 0; }),
+       "batch size must be between 1 and 1048576, got 0"},
   };
   for (const Case& c : cases) {
     INFO(c.what);

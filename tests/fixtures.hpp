@@ -1,6 +1,6 @@
 // Test fixtures built in memory: gzip, tar and PNG writers, so that no binary fixture is ever committed.
 //
-// The writers are deliberately independent of the engine's readers (archive.hpp): a stored-block and a
+// The writers are deliberately independent of the engine's readers (cpp/data): a stored-block and a
 // fixed-Huffman deflate writer, a ustar writer and stb_image_write. The tests check that the engine reads
 // what they write before they check how it refuses what they break.
 #pragma once
@@ -10,7 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "data/tar.hpp"
+#include "book/dataset.hpp"
+#include "data/bytes.hpp"
 
 namespace fixtures {
 
@@ -63,7 +64,7 @@ Bytes with_bit_depth(const Bytes& png, std::uint8_t bit_depth);
 // labels.csv the loader must ignore). Its images are digit_png(n) with the n given here, per folder:
 //   train/3: 10.png (n=1), 100.png (n=2), 9.png (n=3), stored in the archive as 9, 100, 10
 //   train/7: 5.png (n=4)   valid/3: 7.png (n=5)   valid/7: 8.png (n=6)
-// so that the order the seed uses (names sorted as strings within a folder) differs from archive order.
+// so that the order the book uses (names sorted as strings within a folder) differs from archive order.
 std::vector<TarFile> tiny_sample_files();
 Bytes tiny_sample_tgz();
 

@@ -1,13 +1,14 @@
 // The model, on inputs small enough to check by hand: linear1, sigmoid, mnist_loss, calc_grad, one SGD step,
-// and the fast kernel (kernels.hpp) against the plain Eigen spec (linear_model.hpp) batch by batch.
+// and the fast step (fast/linear_step.hpp) against the book's (book/linear.hpp) batch by batch.
+#include "book/linear.hpp"
+
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <vector>
 
-#include "fast/linear_step.hpp"
-#include "book/linear.hpp"
 #include "common/random.hpp"
+#include "fast/linear_step.hpp"
 #include "support.hpp"
 
 using namespace mnist_sgd;
@@ -68,7 +69,7 @@ TEST_CASE("sigmoid is exact at zero and saturates without NaN", "[model]") {
   CHECK(sigmoid(-2.0f) + sigmoid(2.0f) == Approx(1.0f).epsilon(1e-7));
 }
 
-TEST_CASE("round4 rounds to four places as the seed prints", "[model]") {
+TEST_CASE("round4 rounds to four places as the book prints", "[model]") {
   CHECK(round4(0.73044f) == Approx(0.7304f).margin(1e-7));
   CHECK(round4(0.85056f) == Approx(0.8506f).margin(1e-7));
   CHECK(round4(1.0f) == 1.0f);
@@ -145,7 +146,7 @@ TEST_CASE("the fast kernel's SGD step equals the spec's on one batch", "[model][
 
   LinearParams fast = start;
   std::vector<float> dz;
-  const float loss = sgd_step(set, rows.data(), static_cast<int>(rows.size()), lr, fast, dz);
+  const float loss = fast_sgd_step(set, rows.data(), static_cast<int>(rows.size()), lr, fast, dz);
 
   CHECK(loss == Approx(grads.loss).epsilon(1e-6));
   CHECK(fast.bias == Approx(spec.bias).margin(1e-6));

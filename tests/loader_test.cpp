@@ -1,4 +1,4 @@
-// The sample loader (archive.hpp, mnist_sample.hpp, data_source.hpp): the real archive in the seed's order,
+// The sample loader (cpp/data, cli/data_source.hpp): the real archive in the book's order,
 // the same tensors from an extracted folder, the fixture writers' own archives, and every way an input can
 // be wrong, each refused with a message that names the problem.
 #include <algorithm>
@@ -11,9 +11,11 @@
 #include <vector>
 
 #include "cli/data_source.hpp"
+#include "data/gzip.hpp"
+#include "data/mnist_sample.hpp"
+#include "data/png.hpp"
 #include "decoders.hpp"
 #include "fixtures.hpp"
-#include "data/mnist_sample.hpp"
 #include "support.hpp"
 
 using namespace mnist_sgd;
@@ -68,10 +70,8 @@ std::string refusal(const Bytes& tgz) {
 Bytes tiny_sample_with(const std::string& path, const Bytes& content) {
   auto files = fixtures::tiny_sample_files();
   auto it = std::find_if(files.begin(), files.end(), [&](const fixtures::TarFile& f) { return f.path == path; });
-  if (it != files.end())
-    it->content = content;
-  else
-    files.push_back({path, content});
+  if (it != files.end()) it->content = content;
+  else files.push_back({path, content});
   return fixtures::gzip_stored(fixtures::tar(files));
 }
 
@@ -285,7 +285,8 @@ TEST_CASE("the real archive arriving in pieces of any size loads the same tensor
   check_same_sample(load_in_pieces(archive, [](std::size_t k) { return 1 + (k * 7919) % 9973; }), *whole);
 }
 
-TEST_CASE("a tiny archive, or its tar, arriving a byte at a time loads the same tensors", "[loader][fixtures][stream]") {
+TEST_CASE("a tiny archive, or its tar, arriving a byte at a time loads the same tensors",
+          "[loader][fixtures][stream]") {
   const Bytes tgz = fixtures::tiny_sample_tgz();
   const auto whole = load_mnist_sample(span(tgz));
   REQUIRE(whole);
@@ -301,7 +302,8 @@ TEST_CASE("a tiny archive, or its tar, arriving a byte at a time loads the same 
   }
 }
 
-TEST_CASE("stored blocks larger than the room left in the window inflate whole, in any pieces", "[loader][fixtures][stream]") {
+TEST_CASE("stored blocks larger than the room left in the window inflate whole, in any pieces",
+          "[loader][fixtures][stream]") {
   Bytes content(600000);  // ten stored blocks of at most 65535 bytes: more than twice the window
   for (std::size_t i = 0; i < content.size(); ++i) content[i] = static_cast<std::uint8_t>(i * 7 + i / 300);
   const Bytes gz = fixtures::gzip_stored(content);
@@ -331,7 +333,8 @@ TEST_CASE("gzip arriving a byte at a time inflates through its window whole", "[
   const ByteReceiver receive = [&](ByteSpan bytes, bool last) -> Result<std::size_t> {
     if (++calls % 3 != 0 && !last) return std::size_t{0};
     received += bytes.size;
-    nonzero += static_cast<std::size_t>(std::count_if(bytes.data, bytes.data + bytes.size, [](std::uint8_t b) { return b != 0; }));
+    nonzero += static_cast<std::size_t>(
+        std::count_if(bytes.data, bytes.data + bytes.size, [](std::uint8_t b) { return b != 0; }));
     return bytes.size;
   };
   for (std::uint8_t byte : gz) REQUIRE(stream.write({&byte, 1}, receive));
@@ -510,11 +513,9 @@ TEST_CASE("a PNG with any byte damaged decodes to 784 pixels or is refused", "[l
         Bytes damaged = good;
         damaged[i] ^= flip;
         fixtures::fix_all_crcs(damaged);  // let the damage past the checksums, into the decoder
-        Bytes pixels(kImagePixels);  // exactly one image: ASan sees a write past it
-        if (decode_digit_png(span(damaged), pixels.data()))
-          ++decoded;
-        else
-          ++refused;
+        Bytes pixels(kImagePixels);       // exactly one image: ASan sees a write past it
+        if (decode_digit_png(span(damaged), pixels.data())) ++decoded;
+        else ++refused;
       }
     }
   }

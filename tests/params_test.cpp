@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "book/linear.hpp"
+#include "book/params_text.hpp"
 
 using namespace mnist_sgd;
 

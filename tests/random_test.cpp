@@ -1,4 +1,6 @@
 // The project's own random numbers (random.hpp): the same bits on every platform, and the right distributions.
+#include "common/random.hpp"
+
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
@@ -7,7 +9,6 @@
 
 #include "book/linear.hpp"
 #include "common/portable_math.hpp"
-#include "common/random.hpp"
 
 using namespace mnist_sgd;
 

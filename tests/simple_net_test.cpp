@@ -1,5 +1,7 @@
 // simple_net (784-30-1, ReLU): the spec's gradients against central differences, the fast step against the
 // spec, initialisation and the parameter layout, and PyTorch's reference run of 40 epochs.
+#include "book/simple_net.hpp"
+
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
@@ -7,10 +9,10 @@
 #include <vector>
 
 #include "book/model.hpp"
-#include "common/random.hpp"
-#include "book/simple_net.hpp"
-#include "support.hpp"
 #include "book/training.hpp"
+#include "common/random.hpp"
+#include "fast/simple_net_step.hpp"
+#include "support.hpp"
 
 using namespace mnist_sgd;
 using test_support::batch_of;
@@ -114,7 +116,7 @@ TEST_CASE("simple_net's fast SGD step equals the spec's on one batch", "[simple_
 
   SimpleNetParams fast = start;
   std::vector<float> workspace;
-  const float loss = sgd_step_simple_net(set, rows.data(), static_cast<int>(rows.size()), lr, fast, workspace);
+  const float loss = fast_sgd_step(set, rows.data(), static_cast<int>(rows.size()), lr, fast, workspace);
 
   CHECK(loss == Approx(grads.loss).epsilon(1e-6));
   const float gap = test_support::largest_gap(to_flat(fast), to_flat(spec));
@@ -160,7 +162,7 @@ TEST_CASE("simple_net's parameters follow the reference files' layout", "[simple
   CHECK_FALSE(simple_net_from_flat(not_finite));
 }
 
-TEST_CASE("simple_net's initialisations are nn.Linear's bounds and randn, reproducible from the seed",
+TEST_CASE("simple_net's initialisations are nn.Linear's bounds and randn, reproducible from their seed",
           "[simple_net][random]") {
   const SimpleNetParams pytorch = init_simple_net(42, Init::pytorch_linear);
   CHECK(pytorch.w1.cwiseAbs().maxCoeff() <= 1.0f / 28.0f);

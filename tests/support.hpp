@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "fixtures.hpp"
 #include "book/linear.hpp"
 #include "data/mnist_sample.hpp"
+#include "fixtures.hpp"
 
 namespace test_support {
 
@@ -23,7 +23,7 @@ const fixtures::Bytes& real_archive_bytes();
 // The real sample, loaded once per test process.
 std::shared_ptr<const mnist_sgd::MnistSample> real_sample();
 
-// Runs of PyTorch copied into tests/reference (see each folder's config.txt): the seed, and simple_net.
+// Runs of PyTorch copied into tests/reference (see each folder's config.txt): the book's linear model, and simple_net.
 constexpr const char* kLinearReference = "linear-seed42-lr1-bs256-e20";
 constexpr const char* kSimpleNetReference = "simple_net-seed42-lr0.1-bs256-e40";
 
@@ -36,7 +36,7 @@ struct ReferenceEpoch {
 std::vector<ReferenceEpoch> reference_trajectory(const std::string& run = kLinearReference);
 // One of a run's parameter files ("init_params.txt", "final_params.txt"), as written.
 std::vector<float> reference_flat_params(const std::string& run, const std::string& file);
-// One of the seed's parameter files as the linear model's parameters.
+// One of the linear model's reference parameter files, as its parameters.
 mnist_sgd::LinearParams reference_params(const std::string& file);
 
 // n images of random pixels (multiples of 1/255, like the real ones), labels 1, 0, 1, 0, ...

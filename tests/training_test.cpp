@@ -1,5 +1,7 @@
 // The training loop on the real sample: the fast kernel against the plain spec, PyTorch's reference run,
 // validate_epoch's definition, stepping, shuffling, bad settings and divergence.
+#include "book/training.hpp"
+
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
@@ -10,7 +12,6 @@
 
 #include "fast/linear_step.hpp"
 #include "support.hpp"
-#include "book/training.hpp"
 
 using namespace mnist_sgd;
 using test_support::real_sample;
@@ -72,7 +73,8 @@ TEST_CASE("the fast kernel and the plain spec train the same epoch on the real s
   train_epochs(plain, 1);
 
   CHECK(test_support::largest_gap(params_of(fast), params_of(plain)) < 1e-5f);
-  CHECK(test_support::largest_gap(params_of(fast), to_flat(start)) > 1e-2f);  // both trained: the equality is not of two untouched inits
+  CHECK(test_support::largest_gap(params_of(fast), to_flat(start)) >
+        1e-2f);  // both trained: the equality is not of two untouched inits
   const Validation a = fast.validate_epoch(), b = plain.validate_epoch();
   CHECK(a.validate_epoch == b.validate_epoch);
   CHECK(a.correct == b.correct);
@@ -95,7 +97,7 @@ TEST_CASE("one fast-kernel SGD step lowers the loss on its real batch", "[traine
   LinearParams params = init_params(42);
   const float spec_before = mnist_loss(linear1(xb, params), yb);
   std::vector<float> dz;
-  const float before = sgd_step(train, rows.data(), 256, 1.0f, params, dz);
+  const float before = fast_sgd_step(train, rows.data(), 256, 1.0f, params, dz);
   const float after = mnist_loss(linear1(xb, params), yb);
   CHECK(before == Approx(spec_before).epsilon(1e-5));  // the loss it returns is the batch's, before the step
   INFO("loss before " << before << ", after " << after);
@@ -108,7 +110,7 @@ TEST_CASE("training from the reference init reproduces PyTorch's trajectory", "[
   const auto reference = test_support::reference_trajectory();
   REQUIRE(reference.size() == 20);
 
-  TrainConfig config;  // the seed's: lr 1, batch 256, no shuffling
+  TrainConfig config;  // the book's: lr 1, batch 256, no shuffling
   Trainer trainer = make_trainer(real_sample(), test_support::reference_params("init_params.txt"), config, spec);
   for (const auto& expected : reference) {
     INFO("epoch " << expected.epoch);
@@ -182,7 +184,7 @@ TEST_CASE("stepping batch by batch equals training whole epochs", "[trainer]") {
   CHECK(by_batch.epochs_done() == 3);
 }
 
-TEST_CASE("shuffling is reproducible from the seed and changes the run", "[trainer]") {
+TEST_CASE("shuffling is reproducible from its seed and changes the run", "[trainer]") {
   const LinearParams start = init_params(42);
   auto run = [&](bool shuffle, std::uint64_t seed) {
     TrainConfig config;

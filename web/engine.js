@@ -269,7 +269,7 @@ export class Trainer {
     this.options = { ...DEFAULT_OPTIONS };
   }
 
-  /** Starts the run again from parameters drawn from the seed; options not given keep their value. */
+  /** Starts the run again from parameters drawn from options.seed; options not given keep their value. */
   reset(options = {}) {
     const next = { ...this.options, ...options };
     check(this.#handle.reset(this.#sample.handle, next));

@@ -23,7 +23,7 @@ namespace {
 
 constexpr std::size_t kMiB = std::size_t{1} << 20;
 constexpr std::size_t kMinDefaultMiB = 256;
-constexpr double kBytesPerRun = 8e9;  // passes are added up to about this many bytes read...
+constexpr double kBytesPerRun = 8e9;              // passes are added up to about this many bytes read...
 constexpr int kMinPasses = 10, kMaxPasses = 200;  // ...within these bounds
 
 // The last-level cache as the C library reports it (0 when it does not know).

@@ -1,22 +1,21 @@
-// Chapter 4's model, in the book's own names: one linear layer (784 -> 1), a sigmoid, mnist_loss, plain SGD.
+// Chapter 4's model, in the book's own names and order: init_params, linear1, sigmoid, mnist_loss (and its
+// derivative), calc_grad, batch_accuracy. One linear layer (784 -> 1), trained by plain SGD.
 //
-// These are the plain versions, written with Eigen to read like the book's PyTorch; they are the spec.
-// kernels.hpp has the fused, cache-friendly step the trainer runs, and a test holds the two equal.
+// Written with Eigen to read like the book's PyTorch, these are the spec. The training loop runs the fused,
+// cache-friendly step in fast/linear_step.hpp, which calls the same sigmoid, mnist_loss and derivative; a
+// test holds the two equal. B is the batch size in the shapes below.
 #pragma once
 
 #include <Eigen/Core>
 #include <cmath>
 #include <cstdint>
-#include <string>
 #include <vector>
 
+#include "book/dataset.hpp"
 #include "common/portable_math.hpp"
 #include "common/result.hpp"
 
 namespace mnist_sgd {
-
-constexpr int kInputs = 784;
-constexpr int kParamCount = kInputs + 1;  // the reference files' layout: 784 weights, then the bias
 
 struct LinearParams {
   Eigen::VectorXf weights = Eigen::VectorXf::Zero(kInputs);  // (784), pixel order row * 28 + col
@@ -25,16 +24,18 @@ struct LinearParams {
 
 enum class Init {
   randn,           // the book's init_params: torch.randn(size) * 1.0
-  pytorch_linear,  // nn.Linear's default: uniform in +-1/sqrt(784)
+  pytorch_linear,  // nn.Linear's default: uniform in +-1/sqrt(fan_in)
 };
 
 // The book: weights = init_params((28*28, 1)); bias = init_params(1). Weights are drawn first, then the bias.
 LinearParams init_params(std::uint64_t seed, Init init = Init::randn);
 
+// The reference files' layout: the 784 weights, then the bias.
+constexpr int kParamCount = kInputs + 1;
 std::vector<float> to_flat(const LinearParams& params);
 Result<LinearParams> from_flat(const std::vector<float>& flat);
 
-// xb is (B, 784) with pixels / 255; returns z = xb @ weights + bias, (B).
+// The book: def linear1(xb): return xb @ weights + bias. xb (B, 784), pixels / 255 -> z (B).
 Eigen::VectorXf linear1(const Eigen::MatrixXf& xb, const LinearParams& params);
 
 // 1 / (1 + e^-z), evaluated in double with portable_exp and rounded once: the same float on every platform.
@@ -44,9 +45,25 @@ inline float sigmoid(float z) {
 }
 Eigen::VectorXf sigmoid(const Eigen::VectorXf& z);
 
-// The book: predictions = predictions.sigmoid(); torch.where(targets == 1, 1 - predictions, predictions).mean()
+// The book:
+//   def mnist_loss(predictions, targets):
+//       predictions = predictions.sigmoid()
+//       return torch.where(targets == 1, 1 - predictions, predictions).mean()
+// One image's term, from its s = sigmoid(z): how far the model is from sure of the right answer.
+inline float mnist_loss_term(float s, bool is_three) { return is_three ? 1.0f - s : s; }
 // predictions (B) are raw outputs z; targets (B) are 1 for a 3 and 0 for a 7.
 float mnist_loss(const Eigen::VectorXf& predictions, const Eigen::VectorXf& targets);
+
+// mnist_loss's backward through the sigmoid, for one image of a batch of B (inv_batch = 1 / B): dL/dz.
+// With L = mean_i(y_i == 1 ? 1 - s_i : s_i) and ds/dz = s (1 - s),
+//   dL/dz_i = (y_i == 1 ? -1 : +1) * s_i (1 - s_i) / B,
+// not cross-entropy's s - y: this loss saturates, and its gradient vanishes where the model is sure.
+// Every step, plain and fast, takes its dL/dz from here.
+inline float mnist_loss_backward(float s, bool is_three, float inv_batch) {
+  return (is_three ? -inv_batch : inv_batch) * s * (1.0f - s);
+}
+// The same for a batch: s (B), targets (B) -> dL/dz (B).
+Eigen::VectorXf mnist_loss_backward(const Eigen::VectorXf& s, const Eigen::VectorXf& targets);
 
 struct Gradients {
   Eigen::VectorXf weights;  // dL/dweights, (784)
@@ -54,17 +71,23 @@ struct Gradients {
   float loss = 0.0f;        // the batch loss they belong to
 };
 
-// The book's calc_grad: the loss of the batch and its gradients.
+// The book:
+//   def calc_grad(xb, yb, model):
+//       preds = model(xb); loss = mnist_loss(preds, yb); loss.backward()
+// Here the backward is written out: the batch's loss and its gradients.
 Gradients calc_grad(const Eigen::MatrixXf& xb, const Eigen::VectorXf& yb, const LinearParams& params);
 
-// The book's batch_accuracy: (sigmoid(z) > 0.5) == yb, as a fraction of the batch.
+// One step of the book's train_epoch: calc_grad, then p.data -= p.grad * lr for each parameter. Returns
+// the batch's loss before the step.
+float sgd_step(const Eigen::MatrixXf& xb, const Eigen::VectorXf& yb, float lr, LinearParams& params);
+
+// The book:
+//   def batch_accuracy(xb, yb):
+//       preds = xb.sigmoid(); correct = (preds > 0.5) == yb; return correct.float().mean()
+// predictions (B) are raw outputs z; the fraction of the batch predicted right.
 float batch_accuracy(const Eigen::VectorXf& predictions, const Eigen::VectorXf& yb);
 
-// The seed's printed metric: round(x, 4) as Python prints it.
+// The book's validate_epoch prints round(x, 4), as Python rounds.
 float round4(float x);
-
-// The reference files' text format: one number a line (%.9g).
-std::string format_params(const std::vector<float>& flat);
-Result<std::vector<float>> parse_params(const std::string& text, std::size_t expected_count);
 
 }  // namespace mnist_sgd

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "book/dataset.hpp"
 #include "book/linear.hpp"
-#include "data/mnist_sample.hpp"
 #include "common/result.hpp"
 
 namespace mnist_sgd {
@@ -21,13 +21,16 @@ class Model {
   virtual ~Model() = default;
   virtual ModelKind kind() const = 0;
 
-  // One SGD step, p -= lr * grad, on the images set[rows[0..count)]; returns the batch's mnist_loss
-  // (computed before the step, as the book's loop does).
-  virtual float sgd_step(const Dataset& set, const int* rows, int count, float lr) = 0;
-  // The probability that one image (784 values in [0, 1]) is a 3: the sigmoid of the model's output.
-  virtual float predict_three(const float* x) const = 0;
+  // The book's model(x) for one image x (784 values in [0, 1]): its output z, before the sigmoid.
+  virtual float forward(const float* x) const = 0;
+  // The probability that x is a 3: sigmoid(forward(x)).
+  float predict_three(const float* x) const;
 
-  // The parameters in the layout of the reference files (see param_count).
+  // One step of the book's train_epoch on the images set[rows[0..count)]: calc_grad, then
+  // p -= lr * grad. Returns the batch's mnist_loss, computed before the step as the book's loop does.
+  virtual float sgd_step(const Dataset& set, const int* rows, int count, float lr) = 0;
+
+  // The parameters in the layout of the reference files (see ModelFacts::param_count).
   virtual std::vector<float> flat_params() const = 0;
   virtual Result<void> set_flat_params(const std::vector<float>& flat) = 0;
   // The first layer's weights, (units, 784) row-major, one 28x28 map per unit: what the page draws.
@@ -44,9 +47,9 @@ struct BookSchedule {
 };
 
 struct ModelFacts {
-  const char* name;          // "linear", "simple_net"
-  int units;                 // of the first layer, each a 28x28 map of weights: 1, 30
-  std::size_t param_count;   // in the reference files' layout: 785, 23,581
+  const char* name;         // "linear", "simple_net"
+  int units;                // of the first layer, each a 28x28 map of weights: 1, 30
+  std::size_t param_count;  // in the reference files' layout: 785, 23,581
   BookSchedule book;
   // The book's own choice: init_params (randn) for the linear model, nn.Linear's default for simple_net,
   // which the book builds from nn.Linear layers.
@@ -60,15 +63,14 @@ constexpr Init kInits[] = {Init::randn, Init::pytorch_linear};
 const char* init_name(Init init);  // "randn", "pytorch"
 Result<Init> parse_init(const std::string& name);
 
-// The models as the CLI and the page train them, each step taken by its fast kernel (kernels.hpp,
-// simple_net.hpp).
+// The models as the CLI and the page train them, each step taken by its fast step (fast/).
 std::unique_ptr<Model> make_model(ModelKind kind, std::uint64_t seed, Init init);
 // From parameters in the reference files' layout; an error says what is wrong with them.
 Result<std::unique_ptr<Model>> make_model(ModelKind kind, const std::vector<float>& flat);
 
-// The same models stepping with the plain Eigen spec (linear_model.hpp, simple_net.hpp) on a copy of each
-// batch: for the tests that hold the fast steps to it, and --kernel plain. Its own factory, so that the
-// page's module, which never asks for it, links none of the spec's code.
+// The same models stepping as the book does (book/linear.hpp, book/simple_net.hpp) on a copy of each batch:
+// for the tests that hold the fast steps to it, and --kernel plain. Its own factory, so that the page's
+// module, which never asks for it, links none of the spec's code.
 std::unique_ptr<Model> make_spec_model(ModelKind kind, std::uint64_t seed, Init init);
 
 }  // namespace mnist_sgd

@@ -22,7 +22,9 @@ std::vector<float> mean_image(const Dataset& set, float label) {
 
 }  // namespace
 
-PixelSimilarity fit_pixel_similarity(const Dataset& train) { return {mean_image(train, 1.0f), mean_image(train, 0.0f)}; }
+PixelSimilarity fit_pixel_similarity(const Dataset& train) {
+  return {mean_image(train, 1.0f), mean_image(train, 0.0f)};
+}
 
 float mnist_distance(const float* a, const float* b) {
   double sum = 0.0;

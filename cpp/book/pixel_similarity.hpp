@@ -4,7 +4,7 @@
 
 #include <vector>
 
-#include "data/mnist_sample.hpp"
+#include "book/dataset.hpp"
 
 namespace mnist_sgd {
 

@@ -3,16 +3,16 @@
 //
 //   simple_net = nn.Sequential(nn.Linear(28*28, 30), nn.ReLU(), nn.Linear(30, 1))
 //
-// These are the plain versions, written with Eigen to read like that; they are the spec. The fast step the
-// trainer runs is sgd_step_simple_net below, and a test holds the two equal.
+// These are the plain versions, written with Eigen to read like that; they are the spec. The training loop
+// runs the fast step in fast/simple_net_step.hpp, and a test holds the two equal.
 #pragma once
 
 #include <Eigen/Core>
 #include <cstdint>
 #include <vector>
 
+#include "book/dataset.hpp"
 #include "book/linear.hpp"
-#include "data/mnist_sample.hpp"
 #include "common/result.hpp"
 
 namespace mnist_sgd {
@@ -53,14 +53,8 @@ struct SimpleNetGradients {
 // z = relu(xb @ w1^T + b1) @ w2 + b2.
 SimpleNetGradients calc_grad(const Eigen::MatrixXf& xb, const Eigen::VectorXf& yb, const SimpleNetParams& params);
 
-// The fast path. One SGD step, p -= lr * grad, on set[rows[0..count)]; returns the batch's mnist_loss
-// (before the step). Each image is taken forward and backward at once, and only its inked pixels are
-// read: four fifths of an MNIST digit is blank, and a blank pixel adds nothing to the hidden layer or to
-// the gradient of w1. grad_w1 is the step's workspace (kept by the caller, so that a step allocates nothing).
-float sgd_step_simple_net(const Dataset& set, const int* rows, int count, float lr, SimpleNetParams& params,
-                          std::vector<float>& grad_w1);
-
-// The probability that one image x (784) is a 3.
-float predict_three(const float* x, const SimpleNetParams& params);
+// One step of the book's train_epoch for simple_net: calc_grad, then p -= lr * grad. Returns the batch's
+// loss before the step.
+float sgd_step(const Eigen::MatrixXf& xb, const Eigen::VectorXf& yb, float lr, SimpleNetParams& params);
 
 }  // namespace mnist_sgd

@@ -1,10 +1,11 @@
 #include "book/training.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <numeric>
 #include <string>
-
 
 namespace mnist_sgd {
 namespace {
@@ -24,6 +25,124 @@ std::string seed_range() {
 }
 
 }  // namespace
+
+Result<Trainer> Trainer::create(std::shared_ptr<const MnistSample> sample, std::unique_ptr<Model> model,
+                                TrainConfig config) {
+  if (auto checked = check_config(config); !checked) return Error{checked.error()};
+  if (!sample || sample->train.size() == 0 || sample->valid.size() == 0)
+    return Error{"the dataset has no training or no validation images"};
+  if (!model) return Error{"no model given"};
+  return Trainer(std::move(sample), std::move(model), config);
+}
+
+Trainer::Trainer(std::shared_ptr<const MnistSample> sample, std::unique_ptr<Model> model, TrainConfig config)
+    : sample_(std::move(sample)),
+      model_(std::move(model)),
+      config_(config),
+      shuffle_rng_(config.seed ^ kShuffleStream),
+      order_(sample_->train.size()) {
+  std::iota(order_.begin(), order_.end(), 0);
+}
+
+int Trainer::batches_per_epoch() const { return (sample_->train.size() + config_.batch_size - 1) / config_.batch_size; }
+
+Result<void> Trainer::set_params(const std::vector<float>& flat) {
+  if (auto set = model_->set_flat_params(flat); !set) return Error{set.error()};
+  divergence_.clear();
+  return {};
+}
+
+void Trainer::start_epoch() {
+  if (config_.shuffle) shuffle_indices(order_, shuffle_rng_);
+  epoch_loss_sum_ = 0.0f;
+  epoch_batches_ = 0;
+}
+
+// The book:
+//   def train_epoch(model, lr, params):
+//       for xb, yb in dl:
+//           calc_grad(xb, yb, model)
+//           for p in params: p.data -= p.grad * lr; p.grad.zero_()
+// Here a turn of the loop is train_batch, so that the page can also take one step at a time.
+Result<EpochStats> Trainer::train_epoch() {
+  const auto start = std::chrono::steady_clock::now();
+  const int epoch = epochs_done_ + 1;
+  do {
+    auto batch = train_batch();
+    if (!batch) return Error{batch.error()};
+  } while (next_row_ != 0);
+  const std::chrono::duration<double, std::milli> elapsed = std::chrono::steady_clock::now() - start;
+  return EpochStats{epoch, epoch_loss_sum_ / static_cast<float>(epoch_batches_), elapsed.count()};
+}
+
+// One turn of train_epoch's loop: the next batch, calc_grad, and p -= lr * grad, which model_->sgd_step
+// takes at once. For the models make_model builds, that is fast_sgd_step in fast/linear_step.cpp or
+// fast/simple_net_step.cpp; for make_spec_model's, the book's calc_grad and update (sgd_step in
+// book/linear.cpp, book/simple_net.cpp), which the tests hold the fast steps to.
+Result<BatchStats> Trainer::train_batch() {
+  if (!divergence_.empty()) return Error{divergence_};
+  if (next_row_ == 0) start_epoch();
+  const int count = std::min(config_.batch_size, sample_->train.size() - next_row_);
+  const float loss = model_->sgd_step(sample_->train, order_.data() + next_row_, count, config_.lr);
+  next_row_ += count;
+  epoch_loss_sum_ += loss;
+  ++epoch_batches_;
+
+  BatchStats stats{epochs_done_ + 1, epoch_batches_, batches_per_epoch(), loss};
+  if (next_row_ == sample_->train.size()) {
+    next_row_ = 0;
+    ++epochs_done_;
+  }
+  if (!std::isfinite(loss) || !model_->finite()) {
+    divergence_ = "diverged at epoch " + std::to_string(stats.epoch) + ": the loss is " + format_number(loss) +
+                  (std::isfinite(loss) ? " but the parameters overflowed" : "");
+    return Error{divergence_};
+  }
+  return stats;
+}
+
+// The book:
+//   def validate_epoch(model):
+//       accs = [batch_accuracy(model(xb), yb) for xb, yb in valid_dl]
+//       return round(torch.stack(accs).mean().item(), 4)
+// and the exact accuracy beside it (a short last batch weighs as much as a full one in the book's mean).
+Validation Trainer::validate_epoch() const {
+  const Dataset& valid = sample_->valid;
+  Validation result;
+  result.count = valid.size();
+  float accuracy_sum = 0.0f;
+  int batches = 0;
+  for (int first = 0; first < valid.size(); first += config_.batch_size) {
+    const int count = std::min(config_.batch_size, valid.size() - first);
+    Eigen::VectorXf z(count), yb(count);  // model(xb), yb
+    for (int i = 0; i < count; ++i) {
+      z[i] = model_->forward(valid.image(first + i));
+      yb[i] = valid.y[first + i];
+    }
+    const float accuracy = batch_accuracy(z, yb);
+    accuracy_sum += accuracy;
+    // The batch's right answers, back from its accuracy: exact, as the float correct / count is within
+    // 2^-24 of the fraction and count is at most 2^20.
+    result.correct += static_cast<int>(std::lround(static_cast<double>(accuracy) * count));
+    ++batches;
+  }
+  result.validate_epoch = round4(accuracy_sum / static_cast<float>(batches));
+  result.accuracy = static_cast<float>(result.correct) / static_cast<float>(result.count);
+  return result;
+}
+
+Confusion Trainer::confusion() const {
+  const Dataset& valid = sample_->valid;
+  Confusion result;
+  for (int i = 0; i < valid.size(); ++i) {
+    const bool is_three = valid.y[i] == 1.0f;
+    const bool predicts_three = model_->predict_three(valid.image(i)) > 0.5f;
+    (is_three ? (predicts_three ? result.threes_as_three : result.threes_as_seven)
+              : (predicts_three ? result.sevens_as_three : result.sevens_as_seven))++;
+    if (is_three != predicts_three) result.misclassified.push_back(i);
+  }
+  return result;
+}
 
 Result<void> check_config(const TrainConfig& config) {
   if (!std::isfinite(config.lr) || config.lr <= 0.0f)
@@ -57,106 +176,6 @@ Result<RunSettings> check_run_options(const RunOptions& options) {
   run.config.seed = static_cast<std::uint64_t>(seed);
   if (auto checked = check_config(run.config); !checked) return Error{checked.error()};
   return run;
-}
-
-Result<Trainer> Trainer::create(std::shared_ptr<const MnistSample> sample, std::unique_ptr<Model> model,
-                                TrainConfig config) {
-  if (auto checked = check_config(config); !checked) return Error{checked.error()};
-  if (!sample || sample->train.size() == 0 || sample->valid.size() == 0)
-    return Error{"the dataset has no training or no validation images"};
-  if (!model) return Error{"no model given"};
-  return Trainer(std::move(sample), std::move(model), config);
-}
-
-Trainer::Trainer(std::shared_ptr<const MnistSample> sample, std::unique_ptr<Model> model, TrainConfig config)
-    : sample_(std::move(sample)),
-      model_(std::move(model)),
-      config_(config),
-      shuffle_rng_(config.seed ^ kShuffleStream),
-      order_(sample_->train.size()) {
-  std::iota(order_.begin(), order_.end(), 0);
-}
-
-int Trainer::batches_per_epoch() const {
-  return (sample_->train.size() + config_.batch_size - 1) / config_.batch_size;
-}
-
-Result<void> Trainer::set_params(const std::vector<float>& flat) {
-  if (auto set = model_->set_flat_params(flat); !set) return Error{set.error()};
-  divergence_.clear();
-  return {};
-}
-
-void Trainer::start_epoch() {
-  if (config_.shuffle) shuffle_indices(order_, shuffle_rng_);
-  epoch_loss_sum_ = 0.0f;
-  epoch_batches_ = 0;
-}
-
-Result<BatchStats> Trainer::train_batch() {
-  if (!divergence_.empty()) return Error{divergence_};
-  if (next_row_ == 0) start_epoch();
-  const int count = std::min(config_.batch_size, sample_->train.size() - next_row_);
-  const float loss = model_->sgd_step(sample_->train, order_.data() + next_row_, count, config_.lr);
-  next_row_ += count;
-  epoch_loss_sum_ += loss;
-  ++epoch_batches_;
-
-  BatchStats stats{epochs_done_ + 1, epoch_batches_, batches_per_epoch(), loss};
-  if (next_row_ == sample_->train.size()) {
-    next_row_ = 0;
-    ++epochs_done_;
-  }
-  if (!std::isfinite(loss) || !model_->finite()) {
-    divergence_ = "diverged at epoch " + std::to_string(stats.epoch) + ": the loss is " + format_number(loss) +
-                  (std::isfinite(loss) ? " but the parameters overflowed" : "");
-    return Error{divergence_};
-  }
-  return stats;
-}
-
-Result<EpochStats> Trainer::train_epoch() {
-  const auto start = std::chrono::steady_clock::now();
-  const int epoch = epochs_done_ + 1;
-  do {
-    auto batch = train_batch();
-    if (!batch) return Error{batch.error()};
-  } while (next_row_ != 0);
-  const std::chrono::duration<double, std::milli> elapsed = std::chrono::steady_clock::now() - start;
-  return EpochStats{epoch, epoch_loss_sum_ / static_cast<float>(epoch_batches_), elapsed.count()};
-}
-
-Validation Trainer::validate_epoch() const {
-  const Dataset& valid = sample_->valid;
-  Validation result;
-  result.count = valid.size();
-  float accuracy_sum = 0.0f;
-  int batches = 0;
-  for (int first = 0; first < valid.size(); first += config_.batch_size) {
-    const int count = std::min(config_.batch_size, valid.size() - first);
-    int correct = 0;
-    for (int i = first; i < first + count; ++i)
-      correct += (model_->predict_three(valid.image(i)) > 0.5f) == (valid.y[i] == 1.0f);
-    accuracy_sum += static_cast<float>(correct) / static_cast<float>(count);
-    result.correct += correct;
-    ++batches;
-  }
-  result.validate_epoch = round4(accuracy_sum / static_cast<float>(batches));
-  result.accuracy = static_cast<float>(result.correct) / static_cast<float>(result.count);
-  return result;
-}
-
-Confusion Trainer::confusion() const {
-  const Dataset& valid = sample_->valid;
-  Confusion result;
-  for (int i = 0; i < valid.size(); ++i) {
-    const bool is_three = valid.y[i] == 1.0f;
-    const bool predicts_three = model_->predict_three(valid.image(i)) > 0.5f;
-    (is_three ? (predicts_three ? result.threes_as_three : result.threes_as_seven)
-              : (predicts_three ? result.sevens_as_three : result.sevens_as_seven))++;
-    if (is_three != predicts_three) result.misclassified.push_back(i);
-  }
-  return result;
 }
 
 }  // namespace mnist_sgd

@@ -7,8 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "book/linear.hpp"
-#include "data/mnist_sample.hpp"
+#include "book/dataset.hpp"
 #include "book/model.hpp"
 #include "common/random.hpp"
 #include "common/result.hpp"
@@ -32,7 +31,7 @@ constexpr std::uint64_t kMaxSeed = (std::uint64_t{1} << 53) - 1;
 // A one-line message naming the first bad setting, or ok.
 Result<void> check_config(const TrainConfig& config);
 
-// A run as the page asks for one: the model and its initialisation by name, the seed as a JavaScript number.
+// A run as the page asks for one: the model and its initialisation by name, the random seed as a JavaScript number.
 struct RunOptions {
   std::string model = "linear";  // "linear" or "simple_net"
   float lr = 1.0f;
@@ -60,7 +59,7 @@ struct BatchStats {
 };
 
 struct EpochStats {
-  int epoch = 0;           // 1-based
+  int epoch = 0;            // 1-based
   float train_loss = 0.0f;  // mean of the epoch's batch losses
   double ms = 0.0;          // wall time of the epoch's training steps
 };
@@ -86,10 +85,10 @@ class Trainer {
   static Result<Trainer> create(std::shared_ptr<const MnistSample> sample, std::unique_ptr<Model> model,
                                 TrainConfig config);
 
-  // One SGD step on the next batch; starts the next epoch when the last one is done.
-  Result<BatchStats> train_batch();
   // The remaining batches of the current epoch (all of them unless train_batch stopped midway).
   Result<EpochStats> train_epoch();
+  // One SGD step on the next batch; starts the next epoch when the last one is done.
+  Result<BatchStats> train_batch();
   // The book's validate_epoch over the validation set, plus the exact accuracy.
   Validation validate_epoch() const;
   Confusion confusion() const;
@@ -109,12 +108,12 @@ class Trainer {
   std::unique_ptr<Model> model_;
   TrainConfig config_;
   Rng shuffle_rng_;
-  std::vector<int> order_;     // the training rows in this epoch's order
+  std::vector<int> order_;  // the training rows in this epoch's order
   int epochs_done_ = 0;
-  int next_row_ = 0;            // position in order_; 0 means the next batch starts an epoch
+  int next_row_ = 0;  // position in order_; 0 means the next batch starts an epoch
   float epoch_loss_sum_ = 0.0f;
   int epoch_batches_ = 0;
-  std::string divergence_;      // set once the loss or the parameters stop being finite
+  std::string divergence_;  // set once the loss or the parameters stop being finite
 };
 
 }  // namespace mnist_sgd

@@ -58,7 +58,8 @@ Result<std::string> locate_mnist_sample(const std::optional<std::string>& explic
     if (download_mnist_sample(kSampleUrl, cache)) return cache;
   }
   return Error{std::string("the MNIST sample was not found") + (allow_download ? " and could not be downloaded" : "") +
-               ": put mnist_sample.tgz (from " + kSampleUrl + ") at " + cache + ", or pass --data PATH or set MNIST_SAMPLE"};
+               ": put mnist_sample.tgz (from " + kSampleUrl + ") at " + cache +
+               ", or pass --data PATH or set MNIST_SAMPLE"};
 }
 
 Result<std::string> read_file(const std::string& path, std::size_t max_bytes) {

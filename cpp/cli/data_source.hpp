@@ -6,8 +6,8 @@
 #include <optional>
 #include <string>
 
-#include "data/mnist_sample.hpp"
 #include "common/result.hpp"
+#include "data/mnist_sample.hpp"
 
 namespace mnist_sgd {
 

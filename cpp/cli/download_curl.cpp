@@ -19,8 +19,8 @@ Result<void> download_mnist_sample(const std::string& url, const std::string& de
   fs::create_directories(fs::path(destination).parent_path(), error);
   const std::string partial = destination + ".part";
   std::fprintf(stderr, "Downloading the MNIST sample (3.2 MB) from %s\n", url.c_str());
-  std::vector<std::string> args = {"curl", "--fail", "--location", "--progress-bar", "--max-filesize", "67108864",
-                                   "--output", partial, url};
+  std::vector<std::string> args = {"curl",     "--fail", "--location", "--progress-bar", "--max-filesize", "67108864",
+                                   "--output", partial,  url};
   std::vector<char*> argv;
   for (auto& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);

@@ -16,11 +16,11 @@
 #include <string>
 #include <vector>
 
-#include "book/pixel_similarity.hpp"
-#include "cli/data_source.hpp"
-#include "book/linear.hpp"
 #include "book/model.hpp"
+#include "book/params_text.hpp"
+#include "book/pixel_similarity.hpp"
 #include "book/training.hpp"
+#include "cli/data_source.hpp"
 
 namespace mnist_sgd {
 namespace {
@@ -49,8 +49,8 @@ struct Options {
 };
 
 template <typename Int>
-std::optional<std::string> parse_integer(const std::string& flag, const std::string& text, long long min,
-                                         long long max, Int& out) {
+std::optional<std::string> parse_integer(const std::string& flag, const std::string& text, long long min, long long max,
+                                         Int& out) {
   errno = 0;
   char* end = nullptr;
   const long long value = std::strtoll(text.c_str(), &end, 10);
@@ -96,9 +96,9 @@ Result<Options> parse_options(const std::vector<std::string>& args) {
   std::vector<std::string> given;  // the flags, without their values
   for (std::size_t i = 1; i < args.size(); ++i) {
     const std::string& flag = args[i];
-    static const std::vector<std::string> kFlags = {"--data", "--epochs", "--lr", "--batch-size", "--seed",
-                                                    "--init", "--init-params", "--save-params", "--kernel",
-                                                    "--model", "--shuffle", "--tsv"};
+    static const std::vector<std::string> kFlags = {"--data",   "--epochs", "--lr",          "--batch-size",
+                                                    "--seed",   "--init",   "--init-params", "--save-params",
+                                                    "--kernel", "--model",  "--shuffle",     "--tsv"};
     if (std::find(kFlags.begin(), kFlags.end(), flag) == kFlags.end()) return Error{"unknown option '" + flag + "'"};
     given.push_back(flag);
     const bool takes_value = flag != "--shuffle" && flag != "--tsv";
@@ -109,7 +109,8 @@ Result<Options> parse_options(const std::vector<std::string>& args) {
     else if (options.command == "data") problem = "unknown option '" + flag + "' for data";
     else if (flag == "--epochs") problem = parse_integer(flag, value, 0, 100000, options.epochs.emplace());
     else if (flag == "--lr") problem = parse_learning_rate(value, options.lr.emplace());
-    else if (flag == "--batch-size") problem = parse_integer(flag, value, kMinBatchSize, kMaxBatchSize, options.config.batch_size);
+    else if (flag == "--batch-size")
+      problem = parse_integer(flag, value, kMinBatchSize, kMaxBatchSize, options.config.batch_size);
     else if (flag == "--seed") problem = parse_integer(flag, value, kMinSeed, kMaxSeed, options.config.seed);
     else if (flag == "--init-params") options.init_params = value;
     else if (flag == "--save-params") options.save_params = value;
@@ -189,8 +190,7 @@ int train(const Options& options) {
     if (options.tsv)
       std::printf("%d\t%.4f\t%.6f\t%.6f\t%.3f\n", epoch, validation.validate_epoch, validation.accuracy,
                   stats->train_loss, stats->ms);
-    else
-      std::printf("%s%.4f", epoch > 1 ? " " : "", validation.validate_epoch);
+    else std::printf("%s%.4f", epoch > 1 ? " " : "", validation.validate_epoch);
     std::fflush(stdout);
   }
   if (options.save_params) {
@@ -200,10 +200,11 @@ int train(const Options& options) {
   if (!options.tsv) {
     std::sort(epoch_ms.begin(), epoch_ms.end());
     const double median_ms = epoch_ms.empty() ? 0.0 : epoch_ms[epoch_ms.size() / 2];
-    std::printf("%s%s, %d epochs, lr %g, batch %d: validate_epoch %.4f, accuracy %.4f (%d/%d), %.2f ms/epoch (median)\n",
-                *options.epochs > 0 ? "\n" : "", model_facts(options.model).name, *options.epochs, static_cast<double>(options.config.lr),
-                options.config.batch_size, validation.validate_epoch, validation.accuracy, validation.correct,
-                validation.count, median_ms);
+    std::printf(
+        "%s%s, %d epochs, lr %g, batch %d: validate_epoch %.4f, accuracy %.4f (%d/%d), %.2f ms/epoch (median)\n",
+        *options.epochs > 0 ? "\n" : "", model_facts(options.model).name, *options.epochs,
+        static_cast<double>(options.config.lr), options.config.batch_size, validation.validate_epoch,
+        validation.accuracy, validation.correct, validation.count, median_ms);
   }
   return 0;
 }

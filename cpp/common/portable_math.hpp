@@ -20,9 +20,9 @@ inline double portable_exp(double x) {
   const double k = (x * kInvLn2 + kRoundToInteger) - kRoundToInteger;
   const double r = (x - k * kLn2High) - k * kLn2Low;
   // e^r by its Taylor series to r^12 / 12! (Horner): the next term is below 3e-15.
-  constexpr double kInverseFactorial[13] = {1.0,         1.0,          1.0 / 2,        1.0 / 6,        1.0 / 24,
-                                            1.0 / 120,   1.0 / 720,    1.0 / 5040,     1.0 / 40320,    1.0 / 362880,
-                                            1.0 / 3628800, 1.0 / 39916800, 1.0 / 479001600};
+  constexpr double kInverseFactorial[13] = {
+      1.0,        1.0,         1.0 / 2,      1.0 / 6,       1.0 / 24,       1.0 / 120,      1.0 / 720,
+      1.0 / 5040, 1.0 / 40320, 1.0 / 362880, 1.0 / 3628800, 1.0 / 39916800, 1.0 / 479001600};
   double series = kInverseFactorial[12];
   for (int n = 11; n >= 0; --n) series = series * r + kInverseFactorial[n];
   // 2^k built from its bits: exact, no libm call.

@@ -1,9 +1,9 @@
 #include "common/random.hpp"
 
-#include "common/portable_math.hpp"
-
 #include <cmath>
 #include <utility>
+
+#include "common/portable_math.hpp"
 
 namespace mnist_sgd {
 namespace {

@@ -7,7 +7,7 @@
 #include <numeric>
 #include <utility>
 
-#include "portable_math.hpp"
+#include "common/portable_math.hpp"
 
 namespace mnist_sgd {
 namespace {

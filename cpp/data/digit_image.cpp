@@ -3,17 +3,19 @@
 #include <algorithm>
 #include <cmath>
 
-#include "data/tar.hpp"
+#include "book/dataset.hpp"
 
 namespace mnist_sgd {
 namespace {
 
-constexpr int kFitBox = 20;             // MNIST fits each digit in a 20x20 box...
+constexpr int kFitBox = 20;                   // MNIST fits each digit in a 20x20 box...
 constexpr double kCentre = kImageSide / 2.0;  // ...and centres its mass in the 28x28 field
-constexpr float kInkThreshold = 0.01f;  // lighter than this is paper, for the bounding box
+constexpr float kInkThreshold = 0.01f;        // lighter than this is paper, for the bounding box
 
 // Length of the overlap of [a0, a1) and [b0, b1).
-double overlap(double a0, double a1, double b0, double b1) { return std::max(0.0, std::min(a1, b1) - std::max(a0, b0)); }
+double overlap(double a0, double a1, double b0, double b1) {
+  return std::max(0.0, std::min(a1, b1) - std::max(a0, b0));
+}
 
 }  // namespace
 

@@ -108,7 +108,7 @@ struct HuffmanCode {
   // By the next kFastBits input bits: symbol << 4 | code length, or 0 when the code is longer (or unused).
   std::uint16_t fast[1 << kFastBits];
   std::uint16_t count[kMaxCodeBits + 1];  // how many codes have each length
-  std::uint16_t symbols[kMaxSymbols];      // in code order: by length, then by symbol
+  std::uint16_t symbols[kMaxSymbols];     // in code order: by length, then by symbol
 
   // False for lengths that give more codes than there are bit patterns. An incomplete code is allowed (a
   // block that uses a single distance has one); decoding a bit pattern it leaves unused fails instead.
@@ -171,8 +171,8 @@ constexpr std::uint16_t kLengthBase[29] = {3,  4,  5,  6,  7,  8,  9,  10, 11,  
                                            31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258};
 constexpr std::uint8_t kLengthExtraBits[29] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2,
                                                2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0};
-constexpr std::uint16_t kDistanceBase[30] = {1,    2,    3,    4,    5,    7,     9,     13,    17,  25,
-                                             33,   49,   65,   97,   129,  193,   257,   385,   513, 769,
+constexpr std::uint16_t kDistanceBase[30] = {1,    2,    3,    4,    5,    7,    9,    13,    17,    25,
+                                             33,   49,   65,   97,   129,  193,  257,  385,   513,   769,
                                              1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577};
 constexpr std::uint8_t kDistanceExtraBits[30] = {0, 0, 0, 0, 1, 1, 2, 2,  3,  3,  4,  4,  5,  5,  6,
                                                  6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13};

@@ -1,6 +1,18 @@
 // Raw deflate (RFC 1951), the one decompressor behind the loader: the archive's 15 MB tar is inflated with
 // it as the download arrives (InflateStream), and every PNG's image data is a zlib stream (a ~190-byte one)
 // around a deflate stream (inflate).
+//
+// Our own rather than zlib or miniz, because:
+//  - Emscripten's zlib port (-sUSE_ZLIB) is downloaded at build time, which this build cannot do, and a
+//    vendored copy of either is third-party C to keep;
+//  - the module has a 150 KB budget: the inflater, its code builder, the gzip stream and CRC-32 are about
+//    10 KB of it (the functions' sizes in the module); natively they are 23 KB of code against Debian's
+//    zlib 1.2.13, 43 KB for the same work (inflate, inffast, inftrees, crc32, adler32, zutil; x86-64 .text);
+//  - the loader streams: it inflates each piece of the download as it arrives and stops where a tar record
+//    is cut, which this API is shaped for.
+// The price is speed: the real archive's 15 MB inflate in 28 ms natively, zlib's in 20 ms (both with their
+// CRC-32, best of 15 on the 2-core build machine); the whole sample (gzip, tar, 14,434 PNGs) decodes in
+// 87 ms natively and 92 ms in WebAssembly under Node, far below the download it overlaps.
 #pragma once
 
 #include <cstddef>
@@ -8,7 +20,7 @@
 #include <memory>
 #include <vector>
 
-#include "data/tar.hpp"
+#include "data/bytes.hpp"
 
 namespace mnist_sgd {
 

@@ -1,41 +1,26 @@
 #include "fast/linear_step.hpp"
 
 #include <algorithm>
-#include <cstring>
+
+#include "fast/simd.hpp"
 
 namespace mnist_sgd {
 namespace {
 
-// Four floats as one value (a GCC/Clang vector extension): an SSE register or a WebAssembly v128.
-// Writing the lanes out keeps the order of every addition the same on both.
-typedef float f32x4 __attribute__((vector_size(16)));
-constexpr int kLanes = 4;
 constexpr int kVectors = kInputs / kLanes;  // 196 per image
 static_assert(kInputs % kLanes == 0, "images split evenly into vectors");
 constexpr int kChunk = 64;  // images per forward + backward round: 200 KB, still in L2 for the backward pass
 static_assert(kChunk % 4 == 0, "chunks hold whole groups of four images");
-
-inline f32x4 load(const float* p) {
-  f32x4 v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-
-// Sums the lanes in a fixed tree, so that every platform adds in the same order.
-inline float sum_lanes(f32x4 a, f32x4 b) {
-  const f32x4 v = a + b;
-  return (v[0] + v[2]) + (v[1] + v[3]);
-}
 
 // Two accumulators (even and odd vectors) keep two additions in flight. Not inlined: in the large function
 // the training loop ends up in, V8 keeps this loop's values on the stack; on its own they stay in registers.
 [[gnu::noinline]] float dot(const float* x, const float* w) {
   f32x4 even = {}, odd = {};
   for (const float* end = x + kInputs; x != end; x += 2 * kLanes, w += 2 * kLanes) {
-    even += load(x) * load(w);
-    odd += load(x + kLanes) * load(w + kLanes);
+    even += load4(x) * load4(w);
+    odd += load4(x + kLanes) * load4(w + kLanes);
   }
-  return sum_lanes(even, odd);
+  return sum_lanes(even + odd);
 }
 
 // Backward for kImages images (a multiple of 4): dL/dweights += sum of dz[k] * x[k]. The caller adds dL/dbias
@@ -52,8 +37,8 @@ void add_images(const float* const* images, const float* dz, f32x4* grad) {
     const int j = v * kLanes;
     f32x4 g = grad[v];
     for (int k = 0; k < kImages; k += 4) {
-      g += (d[k] * load(x[k] + j) + d[k + 1] * load(x[k + 1] + j)) +
-           (d[k + 2] * load(x[k + 2] + j) + d[k + 3] * load(x[k + 3] + j));
+      g += (d[k] * load4(x[k] + j) + d[k + 1] * load4(x[k + 1] + j)) +
+           (d[k + 2] * load4(x[k + 2] + j) + d[k + 3] * load4(x[k + 3] + j));
     }
     grad[v] = g;
   }
@@ -63,12 +48,8 @@ void add_images(const float* const* images, const float* dz, f32x4* grad) {
 
 float linear1_row(const float* x, const float* weights, float bias) { return dot(x, weights) + bias; }
 
-float predict_three(const float* x, const LinearParams& params) {
-  return sigmoid(linear1_row(x, params.weights.data(), params.bias));
-}
-
-float sgd_step(const Dataset& set, const int* rows, int count, float lr, LinearParams& params,
-               std::vector<float>& dz) {
+float fast_sgd_step(const Dataset& set, const int* rows, int count, float lr, LinearParams& params,
+                    std::vector<float>& dz) {
   dz.resize(count);
   float* weights = params.weights.data();
   const float inv_batch = 1.0f / static_cast<float>(count);
@@ -81,15 +62,15 @@ float sgd_step(const Dataset& set, const int* rows, int count, float lr, LinearP
   for (int first = 0; first < count; first += kChunk) {
     const int last = std::min(first + kChunk, count);
 
-    // Forward: z = x @ weights + bias, then the loss and dL/dz (see calc_grad for the derivation), in a loop
-    // of its own so that the sigmoids of several images overlap (each is a long chain of dependent operations).
+    // Forward: z = x @ weights + bias, then the loss and dL/dz (book/linear.hpp), in a loop of its own so
+    // that the sigmoids of several images overlap (each is a long chain of dependent operations).
     int i = first;
     for (; i < last; ++i) dz[i] = dot(set.image(rows[i]), weights) + params.bias;
     for (i = first; i < last; ++i) {
       const float s = sigmoid(dz[i]);
       const bool is_three = set.y[rows[i]] == 1.0f;
-      loss_sum += is_three ? 1.0f - s : s;
-      dz[i] = (is_three ? -inv_batch : inv_batch) * s * (1.0f - s);
+      loss_sum += mnist_loss_term(s, is_three);
+      dz[i] = mnist_loss_backward(s, is_three, inv_batch);
     }
 
     // Backward: dL/dweights += x^T @ dz, eight images per pass over the gradient, then four, then one.
@@ -107,15 +88,14 @@ float sgd_step(const Dataset& set, const int* rows, int count, float lr, LinearP
     }
     for (; i < last; ++i) {
       const float* x = set.image(rows[i]);
-      for (int v = 0; v < kVectors; ++v) grad[v] += dz[i] * load(x + v * kLanes);
+      for (int v = 0; v < kVectors; ++v) grad[v] += dz[i] * load4(x + v * kLanes);
       grad_bias += dz[i];
     }
   }
 
   // SGD: p -= lr * grad.
   for (int v = 0; v < kVectors; ++v) {
-    const f32x4 updated = load(weights + v * kLanes) - lr * grad[v];
-    std::memcpy(weights + v * kLanes, &updated, sizeof updated);
+    store4(weights + v * kLanes, load4(weights + v * kLanes) - lr * grad[v]);
   }
   params.bias -= lr * grad_bias;
   return loss_sum / static_cast<float>(count);

@@ -12,12 +12,14 @@
 #include <string>
 #include <vector>
 
-#include "book/pixel_similarity.hpp"
-#include "data/digit_image.hpp"
-#include "book/linear.hpp"
-#include "data/mnist_sample.hpp"
+#include "book/dataset.hpp"
 #include "book/model.hpp"
+#include "book/params_text.hpp"
+#include "book/pixel_similarity.hpp"
 #include "book/training.hpp"
+#include "data/bytes.hpp"
+#include "data/digit_image.hpp"
+#include "data/mnist_sample.hpp"
 
 namespace mnist_sgd {
 namespace {
@@ -84,7 +86,8 @@ class SampleHandle {
     if (bytes_array.isUndefined() || bytes_array.isNull()) return fail("no archive given");
     const std::size_t size = bytes_array["length"].as<std::size_t>();
     // A cap on one piece, checked before it is copied in; the decoder holds the whole archive to its limits.
-    if (size > kMaxArchiveBytes) return fail("the archive is larger than " + std::to_string(kMaxArchiveBytes >> 20) + " MiB");
+    if (size > kMaxArchiveBytes)
+      return fail("the archive is larger than " + std::to_string(kMaxArchiveBytes >> 20) + " MiB");
     chunk_.resize(size);
     val(emscripten::typed_memory_view(size, chunk_.data())).call<void>("set", bytes_array);
     if (auto written = pending_->write({chunk_.data(), size}); !written) return fail(written.error());

@@ -7,9 +7,9 @@
 #include <cstdint>
 #include <vector>
 
-#include "data/tar.hpp"
-#include "decoders.hpp"
 #include "data/mnist_sample.hpp"
+#include "data/png.hpp"
+#include "decoders.hpp"
 
 namespace {
 

@@ -8,7 +8,6 @@ import path from 'node:path';
 import { archive, engine, root, sample, site } from './module.mjs';
 
 const { loadEngine } = await import(path.join(site, 'engine.js'));
-const { parseParams } = await import(path.join(site, 'params-file.js'));
 const scalarEngine = await loadEngine({ wasmBinary: readFileSync(path.join(site, 'mnist_sgd_scalar.wasm')) });
 const scalarSample = scalarEngine.loadSample(archive);
 const reference = (run, file) => readFileSync(path.join(root, 'tests/reference', run, file), 'utf8');
@@ -50,12 +49,12 @@ test('the scalar build decodes the same sample', () => {
 
 test('the linear model gives the same bits in both builds on the reference trajectory (20 epochs)', () => {
   const run = 'linear-seed42-lr1-bs256-e20';
-  assertSameRun({ options: { lr: 1, batchSize: 256 }, epochs: 20, initParams: parseParams(reference(run, 'init_params.txt'), 785) });
+  assertSameRun({ options: { lr: 1, batchSize: 256 }, epochs: 20, initParams: engine.parseParams('linear', reference(run, 'init_params.txt')) });
 });
 
 test('simple_net gives the same bits in both builds on the reference trajectory (40 epochs)', () => {
   const run = 'simple_net-seed42-lr0.1-bs256-e40';
-  assertSameRun({ options: { model: 'simple_net', lr: 0.1, batchSize: 256 }, epochs: 40, initParams: parseParams(reference(run, 'init_params.txt'), 23581) });
+  assertSameRun({ options: { model: 'simple_net', lr: 0.1, batchSize: 256 }, epochs: 40, initParams: engine.parseParams('simple_net', reference(run, 'init_params.txt')) });
 });
 
 test('a shuffled run with a short last batch gives the same bits in both builds', () => {
