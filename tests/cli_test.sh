@@ -105,6 +105,10 @@ expect_error 2 "unknown option '--learning-rate'" "an unknown flag is a usage er
 expect_error 2 "--lr needs a value" "a flag without its value is a usage error" -- train --data "$tiny" --lr
 expect_error 2 "unknown command 'fit'" "an unknown command is a usage error" -- fit --data "$tiny"
 expect_error 2 "missing command" "no command is a usage error" --
+expect_error 2 "--loss must be mnist_loss or accuracy, got 'mse'" "--loss mse is a usage error" \
+  -- train --data "$tiny" --loss mse
+expect_error 2 "--batches and --tsv are two different tables" "--batches with --tsv is a usage error" \
+  -- train --data "$tiny" --batches --tsv
 expect_error 2 "unknown option '--epochs' for data" "train's flags are refused by data" \
   -- data --data "$tiny" --epochs 3
 
@@ -233,6 +237,52 @@ problems=()
 grep -qF "accuracy on 3s 0.9168, on 7s 0.9854, mean 0.9511" "$work/out" ||
   problems+=("expected the book's 0.9168, 0.9854 and 0.9511")
 report "the pixel-similarity baseline prints the book's accuracies" "${problems[@]}"
+
+# Every SGD step's loss (--batches) within 1e-5 of PyTorch's, relative, and the first batch's gradient
+# (--save-grad) within 1e-6, for the linear model (20 epochs) and simple_net (5 of its 40).
+check_steps() {
+  local name=$1 ref=$2 epochs=$3
+  shift 3
+  run train --data "$MNIST_SAMPLE" --init-params "$ref/init_params.txt" --epochs "$epochs" --batches \
+    --save-grad "$work/grad.txt" "$@"
+  problems=()
+  ((status == 0)) || problems+=("exit status $status, expected 0")
+  [[ -s $work/err ]] && problems+=("stderr is not empty")
+  [[ $(head -n 1 "$work/out") == $'epoch\tbatch\tloss' ]] || problems+=("wrong header")
+  (($(wc -l <"$work/out") == 49 * epochs + 1)) || problems+=("expected the header and $((49 * epochs)) rows")
+  mismatch=$(awk -F'\t' '
+    NR == FNR { if (FNR > 1) loss[$1 " " $2] = $3; next }
+    FNR > 1 {
+      t = loss[$1 " " $2]; d = ($3 - t) / t
+      if (t == "" || d > 1e-5 || d < -1e-5) print "epoch " $1 " batch " $2 ": " $3 " (PyTorch " t ")"
+    }' "$ref/batches.tsv" "$work/out" | head -n 3)
+  [[ -z $mismatch ]] || problems+=("losses differ from PyTorch's: $mismatch")
+  if [[ -f $work/grad.txt ]]; then
+    mismatch=$(paste "$work/grad.txt" "$ref/first_grad.txt" |
+      awk '{ d = $1 - $2; if ($2 == "" || d > 1e-6 || d < -1e-6) { print "line " NR ": " $0; exit } }
+        END { if (NR != lines) print NR " lines, expected " lines }' lines="$(wc -l <"$ref/first_grad.txt")")
+    [[ -z $mismatch ]] || problems+=("the gradient differs from PyTorch's: $mismatch")
+  else
+    problems+=("--save-grad wrote no file")
+  fi
+  report "$name" "${problems[@]}"
+}
+check_steps "--batches and --save-grad give PyTorch's step losses and first gradient (linear)" "$reference" 20
+check_steps "--batches and --save-grad give PyTorch's step losses and first gradient (simple_net)" \
+  "$simple_net_reference" 5 --model simple_net --lr 0.1
+
+# The accuracy as the loss: its gradient is zero, so 3 epochs leave the parameters and validate_epoch as they were.
+run train --data "$MNIST_SAMPLE" --init-params "$init" --epochs 0
+start=$(sed -n 's/.*validate_epoch \([0-9.]*\),.*/\1/p' "$work/out")
+run train --data "$MNIST_SAMPLE" --init-params "$init" --epochs 3 --loss accuracy --save-params "$work/acc.txt" \
+  --save-grad "$work/acc-grad.txt"
+problems=()
+((status == 0)) || problems+=("exit status $status, expected 0")
+[[ -n $start && $(head -n 1 "$work/out") == "$start $start $start" ]] ||
+  problems+=("expected epoch 0's validate_epoch ($start) three times")
+cmp -s <(awk '{ printf "%.9g\n", $1 }' "$init") "$work/acc.txt" || problems+=("the parameters moved")
+grep -qv '^0$' "$work/acc-grad.txt" && problems+=("a gradient is not zero")
+report "--loss accuracy leaves the parameters and validate_epoch as they were" "${problems[@]}"
 
 echo "1..$checks"
 if ((failures > 0)); then

@@ -18,18 +18,25 @@ struct FastStep {
   }
 };
 
-// The book's step, on the batch copied out as the book's DataLoader gives it: xb (count, 784), yb (count).
-struct BookStep {
-  template <typename Params>
-  static float take(const Dataset& set, const int* rows, int count, float lr, Params& params,
-                    std::vector<float>& /*workspace*/) {
-    Eigen::MatrixXf xb(count, kInputs);
-    Eigen::VectorXf yb(count);
+// The batch set[rows[0..count)] copied out as the book's DataLoader gives it: xb (count, 784), yb (count).
+struct Batch {
+  Eigen::MatrixXf xb;
+  Eigen::VectorXf yb;
+  Batch(const Dataset& set, const int* rows, int count) : xb(count, kInputs), yb(count) {
     for (int i = 0; i < count; ++i) {
       xb.row(i) = Eigen::Map<const Eigen::RowVectorXf>(set.image(rows[i]), kInputs);
       yb[i] = set.y[rows[i]];
     }
-    return sgd_step(xb, yb, lr, params);
+  }
+};
+
+// The book's step, on the batch as the book's DataLoader gives it.
+struct BookStep {
+  template <typename Params>
+  static float take(const Dataset& set, const int* rows, int count, float lr, Params& params,
+                    std::vector<float>& /*workspace*/) {
+    const Batch batch(set, rows, count);
+    return sgd_step(batch.xb, batch.yb, lr, params);
   }
 };
 
@@ -41,6 +48,11 @@ class Linear final : public Model {
   float forward(const float* x) const override { return linear1_row(x, params_.weights.data(), params_.bias); }
   float sgd_step(const Dataset& set, const int* rows, int count, float lr) override {
     return Step::take(set, rows, count, lr, params_, workspace_);
+  }
+  std::vector<float> book_gradient(const Dataset& set, const int* rows, int count) const override {
+    const Batch batch(set, rows, count);
+    const Gradients grads = calc_grad(batch.xb, batch.yb, params_);
+    return to_flat(LinearParams{grads.weights, grads.bias});  // a gradient has its parameters' layout
   }
   std::vector<float> flat_params() const override { return to_flat(params_); }
 
@@ -69,6 +81,11 @@ class SimpleNet final : public Model {
   float forward(const float* x) const override { return simple_net_row(x, params_); }
   float sgd_step(const Dataset& set, const int* rows, int count, float lr) override {
     return Step::take(set, rows, count, lr, params_, workspace_);
+  }
+  std::vector<float> book_gradient(const Dataset& set, const int* rows, int count) const override {
+    const Batch batch(set, rows, count);
+    const SimpleNetGradients grads = calc_grad(batch.xb, batch.yb, params_);
+    return to_flat(SimpleNetParams{grads.w1, grads.b1, grads.w2, grads.b2});
   }
   std::vector<float> flat_params() const override { return to_flat(params_); }
 

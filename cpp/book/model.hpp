@@ -29,6 +29,9 @@ class Model {
   // One step of the book's train_epoch on the images set[rows[0..count)]: calc_grad, then
   // p -= lr * grad. Returns the batch's mnist_loss, computed before the step as the book's loop does.
   virtual float sgd_step(const Dataset& set, const int* rows, int count, float lr) = 0;
+  // The book's calc_grad on the same batch, in the layout of flat_params(); changes nothing. Whatever
+  // sgd_step runs, this is the spec's gradient: what a traced step shows (Trainer::trace_batch).
+  virtual std::vector<float> book_gradient(const Dataset& set, const int* rows, int count) const = 0;
 
   // The parameters in the layout of the reference files (see ModelFacts::param_count).
   virtual std::vector<float> flat_params() const = 0;
@@ -70,7 +73,7 @@ Result<std::unique_ptr<Model>> make_model(ModelKind kind, const std::vector<floa
 
 // The same models stepping as the book does (book/linear.hpp, book/simple_net.hpp) on a copy of each batch:
 // for the tests that hold the fast steps to it, and --kernel plain. Its own factory, so that the page's
-// module, which never asks for it, links none of the spec's code.
+// module, which never asks for it, links none of the spec's steps (only calc_grad, for book_gradient).
 std::unique_ptr<Model> make_spec_model(ModelKind kind, std::uint64_t seed, Init init);
 
 }  // namespace mnist_sgd

@@ -79,14 +79,44 @@ Result<EpochStats> Trainer::train_epoch() {
 // takes at once. For the models make_model builds, that is fast_sgd_step in fast/linear_step.cpp or
 // fast/simple_net_step.cpp; for make_spec_model's, the book's calc_grad and update (sgd_step in
 // book/linear.cpp, book/simple_net.cpp), which the tests hold the fast steps to.
-Result<BatchStats> Trainer::train_batch() {
+Result<BatchStats> Trainer::train_batch() { return step(nullptr); }
+
+Result<StepTrace> Trainer::trace_batch() {
+  StepTrace trace;
+  auto stats = step(&trace);
+  if (!stats) return Error{stats.error()};
+  trace.stats = *stats;
+  return trace;
+}
+
+// A trace only looks: it reads the batch and the parameters around the step, which runs as in train_batch.
+Result<BatchStats> Trainer::step(StepTrace* trace) {
   if (!divergence_.empty()) return Error{divergence_};
   if (next_row_ == 0) start_epoch();
   const int count = std::min(config_.batch_size, sample_->train.size() - next_row_);
-  const float loss = model_->sgd_step(sample_->train, order_.data() + next_row_, count, config_.lr);
+  const int* rows = order_.data() + next_row_;
+  std::vector<float> before;
+  if (trace) {
+    trace->rows.assign(rows, rows + count);
+    for (int row : trace->rows) {
+      (sample_->train.y[row] == 1.0f ? trace->threes : trace->sevens)++;
+      trace->predictions.push_back(model_->predict_three(sample_->train.image(row)));
+    }
+    before = model_->flat_params();
+    trace->gradient = config_.loss == LossKind::mnist_loss ? model_->book_gradient(sample_->train, rows, count)
+                                                           : std::vector<float>(before.size(), 0.0f);
+  }
+  // With the accuracy as the loss every gradient is zero, and p -= lr * 0 leaves p as it is: no step to take.
+  const float loss = config_.loss == LossKind::mnist_loss ? model_->sgd_step(sample_->train, rows, count, config_.lr)
+                                                          : accuracy_as_loss(rows, count);
+  if (trace) {
+    trace->update = model_->flat_params();
+    for (std::size_t i = 0; i < before.size(); ++i) trace->update[i] -= before[i];
+  }
   next_row_ += count;
   epoch_loss_sum_ += loss;
   ++epoch_batches_;
+  step_losses_.push_back(loss);
 
   BatchStats stats{epochs_done_ + 1, epoch_batches_, batches_per_epoch(), loss};
   if (next_row_ == sample_->train.size()) {
@@ -99,6 +129,16 @@ Result<BatchStats> Trainer::train_batch() {
     return Error{divergence_};
   }
   return stats;
+}
+
+// The book's batch_accuracy(model(xb), yb) on the batch.
+float Trainer::accuracy_as_loss(const int* rows, int count) const {
+  Eigen::VectorXf z(count), yb(count);
+  for (int i = 0; i < count; ++i) {
+    z[i] = model_->forward(sample_->train.image(rows[i]));
+    yb[i] = sample_->train.y[rows[i]];
+  }
+  return batch_accuracy(z, yb);
 }
 
 // The book:
@@ -154,6 +194,14 @@ Result<void> check_config(const TrainConfig& config) {
   return {};
 }
 
+const char* loss_name(LossKind loss) { return loss == LossKind::mnist_loss ? "mnist_loss" : "accuracy"; }
+
+Result<LossKind> parse_loss(const std::string& name) {
+  for (LossKind loss : {LossKind::mnist_loss, LossKind::accuracy})
+    if (name == loss_name(loss)) return loss;
+  return Error{"loss must be \"mnist_loss\" or \"accuracy\""};
+}
+
 Result<RunSettings> check_run_options(const RunOptions& options) {
   const double seed = options.seed;
   if (!(seed >= static_cast<double>(kMinSeed) && seed <= static_cast<double>(kMaxSeed) &&
@@ -174,6 +222,9 @@ Result<RunSettings> check_run_options(const RunOptions& options) {
   run.config.batch_size = options.batch_size;
   run.config.shuffle = options.shuffle;
   run.config.seed = static_cast<std::uint64_t>(seed);
+  auto loss = parse_loss(options.loss);
+  if (!loss) return Error{loss.error()};
+  run.config.loss = *loss;
   if (auto checked = check_config(run.config); !checked) return Error{checked.error()};
   return run;
 }

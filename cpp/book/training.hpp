@@ -14,11 +14,18 @@
 
 namespace mnist_sgd {
 
+// What a step minimises: the book's mnist_loss, or its batch_accuracy taken as a loss, the chapter's example of
+// why accuracy cannot be one: a step function of the parameters, its gradient is zero wherever it has one.
+enum class LossKind { mnist_loss, accuracy };
+const char* loss_name(LossKind loss);  // "mnist_loss", "accuracy"
+Result<LossKind> parse_loss(const std::string& name);
+
 struct TrainConfig {
   float lr = 1.0f;
   int batch_size = 256;  // for training and for validate_epoch's batches, as in the book
   bool shuffle = false;  // the book's DataLoader does not shuffle
   std::uint64_t seed = 42;
+  LossKind loss = LossKind::mnist_loss;
 };
 
 constexpr int kMinBatchSize = 1;
@@ -40,6 +47,7 @@ struct RunOptions {
   bool shuffle = false;
   // "randn" (the book's init_params), "pytorch" (nn.Linear's default) or "default": the model's own choice
   std::string init = "default";
+  std::string loss = "mnist_loss";  // or "accuracy"
 };
 
 struct RunSettings {
@@ -56,6 +64,16 @@ struct BatchStats {
   int batch = 0;  // 1-based within the epoch
   int batches_per_epoch = 0;
   float loss = 0.0f;
+};
+
+// One SGD step seen from inside: the batch, what the model predicted for it, the gradient and the update.
+struct StepTrace {
+  BatchStats stats;                // stats.loss: the batch's loss before the update
+  std::vector<int> rows;           // the batch's images: indices into the training set, in the batch's order
+  int threes = 0, sevens = 0;      // its labels, counted
+  std::vector<float> predictions;  // sigmoid(model(x)) of each image, before the update: P(3)
+  std::vector<float> gradient;     // the book's calc_grad, in the parameters' layout; zero with LossKind::accuracy
+  std::vector<float> update;       // the parameters after the step minus before: -lr * gradient, as rounded
 };
 
 struct EpochStats {
@@ -89,6 +107,11 @@ class Trainer {
   Result<EpochStats> train_epoch();
   // One SGD step on the next batch; starts the next epoch when the last one is done.
   Result<BatchStats> train_batch();
+  // train_batch, seen from inside (StepTrace). The step itself is train_batch's, bit for bit: the gradient
+  // shown is computed beside it, by the book's calc_grad.
+  Result<StepTrace> trace_batch();
+  // The loss of every SGD step so far, in order (batches_per_epoch() per epoch).
+  const std::vector<float>& step_losses() const { return step_losses_; }
   // The book's validate_epoch over the validation set, plus the exact accuracy.
   Validation validate_epoch() const;
   Confusion confusion() const;
@@ -103,6 +126,8 @@ class Trainer {
  private:
   Trainer(std::shared_ptr<const MnistSample> sample, std::unique_ptr<Model> model, TrainConfig config);
   void start_epoch();
+  Result<BatchStats> step(StepTrace* trace);
+  float accuracy_as_loss(const int* rows, int count) const;
 
   std::shared_ptr<const MnistSample> sample_;
   std::unique_ptr<Model> model_;
@@ -113,6 +138,7 @@ class Trainer {
   int next_row_ = 0;  // position in order_; 0 means the next batch starts an epoch
   float epoch_loss_sum_ = 0.0f;
   int epoch_batches_ = 0;
+  std::vector<float> step_losses_;
   std::string divergence_;  // set once the loss or the parameters stop being finite
 };
 

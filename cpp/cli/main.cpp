@@ -29,9 +29,12 @@ constexpr const char* kUsage =
     "usage: mnist-sgd train [--data PATH] [--epochs N] [--lr R] [--batch-size 256] [--seed 42]\n"
     "                       [--init randn|pytorch] [--init-params FILE] [--save-params FILE] [--shuffle]\n"
     "                       [--tsv] [--kernel fast|plain] [--model linear|simple_net|baseline]\n"
+    "                       [--batches] [--save-grad FILE] [--loss mnist_loss|accuracy]\n"
     "       mnist-sgd data [--data PATH]\n"
     "--epochs, --lr and --init default to the book's for the model: 20, 1 and randn for linear;\n"
-    "40, 0.1 and pytorch for simple_net.\n";
+    "40, 0.1 and pytorch for simple_net.\n"
+    "--batches prints every SGD step's loss (epoch, batch, loss) instead of the epochs' lines; --save-grad\n"
+    "writes the first batch's gradient in the parameters' layout; --loss accuracy trains on batch_accuracy.\n";
 
 struct Options {
   std::string command;
@@ -43,6 +46,8 @@ struct Options {
   std::optional<std::string> init_params;
   std::optional<std::string> save_params;
   bool tsv = false;
+  bool batches = false;  // --batches: a row per SGD step instead of a line per epoch
+  std::optional<std::string> save_grad;
   bool spec_kernel = false;  // --kernel plain: train with the Eigen spec instead of the fast kernel
   ModelKind model = ModelKind::linear;
   bool baseline = false;  // --model baseline: the chapter's pixel-similarity model, no training
@@ -86,6 +91,13 @@ std::optional<std::string> parse_init_option(const std::string& text, Options& o
   return std::nullopt;
 }
 
+std::optional<std::string> parse_loss_option(const std::string& text, Options& options) {
+  const auto loss = parse_loss(text);
+  if (!loss) return "--loss must be mnist_loss or accuracy, got '" + text + "'";
+  options.config.loss = *loss;
+  return std::nullopt;
+}
+
 // The options, or a usage error.
 Result<Options> parse_options(const std::vector<std::string>& args) {
   if (args.empty()) return Error{"missing command (train or data)"};
@@ -98,10 +110,11 @@ Result<Options> parse_options(const std::vector<std::string>& args) {
     const std::string& flag = args[i];
     static const std::vector<std::string> kFlags = {"--data",   "--epochs", "--lr",          "--batch-size",
                                                     "--seed",   "--init",   "--init-params", "--save-params",
-                                                    "--kernel", "--model",  "--shuffle",     "--tsv"};
+                                                    "--kernel", "--model",  "--shuffle",     "--tsv",
+                                                    "--batches", "--save-grad", "--loss"};
     if (std::find(kFlags.begin(), kFlags.end(), flag) == kFlags.end()) return Error{"unknown option '" + flag + "'"};
     given.push_back(flag);
-    const bool takes_value = flag != "--shuffle" && flag != "--tsv";
+    const bool takes_value = flag != "--shuffle" && flag != "--tsv" && flag != "--batches";
     if (takes_value && i + 1 >= args.size()) return Error{flag + " needs a value"};
     const std::string value = takes_value ? args[++i] : "";
     std::optional<std::string> problem;
@@ -116,6 +129,9 @@ Result<Options> parse_options(const std::vector<std::string>& args) {
     else if (flag == "--save-params") options.save_params = value;
     else if (flag == "--shuffle") options.config.shuffle = true;
     else if (flag == "--tsv") options.tsv = true;
+    else if (flag == "--batches") options.batches = true;
+    else if (flag == "--save-grad") options.save_grad = value;
+    else if (flag == "--loss") problem = parse_loss_option(value, options);
     else if (flag == "--init") problem = parse_init_option(value, options);
     else if (flag == "--kernel" && (value == "fast" || value == "plain")) options.spec_kernel = value == "plain";
     else if (flag == "--kernel") problem = "--kernel must be fast or plain, got '" + value + "'";
@@ -125,14 +141,16 @@ Result<Options> parse_options(const std::vector<std::string>& args) {
   }
   if (options.baseline) {
     // The baseline has no parameters to draw, read, save or train: such a flag is a mistake to point out.
-    for (const char* flag : {"--init", "--init-params", "--save-params", "--kernel"}) {
+    for (const char* flag : {"--init", "--init-params", "--save-params", "--kernel", "--save-grad", "--loss"}) {
       if (std::find(given.begin(), given.end(), flag) != given.end())
         return Error{std::string(flag) + " means nothing for --model baseline, which has no parameters"};
     }
   }
+  if (options.batches && options.tsv) return Error{"--batches and --tsv are two different tables: choose one"};
   const BookSchedule book = model_facts(options.model).book;
   options.config.lr = options.lr.value_or(book.lr);
   options.epochs = options.epochs.value_or(book.epochs);
+  if (options.save_grad && *options.epochs == 0) return Error{"--save-grad needs at least one epoch"};
   return options;
 }
 
@@ -161,10 +179,10 @@ int train(const Options& options) {
     if (!flat) return fail(*options.init_params + ": " + flat.error());
     if (auto set = model->set_flat_params(*flat); !set) return fail(*options.init_params + ": " + set.error());
   }
-  if (options.save_params) {
-    if (auto writable = write_file_atomically(*options.save_params + ".check", ""); !writable)
-      return fail(*options.save_params + ": cannot write there");
-    std::remove((*options.save_params + ".check").c_str());
+  for (const auto& path : {options.save_params, options.save_grad}) {
+    if (!path) continue;
+    if (auto writable = write_file_atomically(*path + ".check", ""); !writable) return fail(*path + ": cannot write there");
+    std::remove((*path + ".check").c_str());
   }
   auto location = locate_mnist_sample(options.data, /*allow_download=*/true);
   if (!location) return fail(location.error());
@@ -176,12 +194,29 @@ int train(const Options& options) {
   if (!trainer) return fail(trainer.error());
 
   if (options.tsv) std::printf("epoch\tvalidate_epoch\taccuracy\ttrain_loss\tms\n");
+  if (options.batches) std::printf("epoch\tbatch\tloss\n");
+  const bool lines = !options.tsv && !options.batches;  // the book's line of validate_epoch values
   std::vector<double> epoch_ms;
+  std::size_t steps_printed = 0;
   Validation validation = trainer->validate_epoch();
+  if (options.save_grad) {
+    // The run's first step, traced: its gradient before the update. The epoch goes on from the next batch.
+    auto traced = trainer->trace_batch();
+    if (!traced) return fail(traced.error());
+    if (auto saved = write_file_atomically(*options.save_grad, format_params(traced->gradient)); !saved)
+      return fail(saved.error());
+  }
   for (int epoch = 1; epoch <= *options.epochs; ++epoch) {
     auto stats = trainer->train_epoch();
+    if (options.batches) {
+      const std::vector<float>& losses = trainer->step_losses();
+      const int per_epoch = trainer->batches_per_epoch();
+      for (; steps_printed < losses.size(); ++steps_printed)
+        std::printf("%d\t%d\t%.9g\n", static_cast<int>(steps_printed / per_epoch) + 1,
+                    static_cast<int>(steps_printed % per_epoch) + 1, static_cast<double>(losses[steps_printed]));
+    }
     if (!stats) {
-      if (!options.tsv && epoch > 1) std::printf("\n");
+      if (lines && epoch > 1) std::printf("\n");
       std::fflush(stdout);
       return fail(stats.error());
     }
@@ -190,14 +225,14 @@ int train(const Options& options) {
     if (options.tsv)
       std::printf("%d\t%.4f\t%.6f\t%.6f\t%.3f\n", epoch, validation.validate_epoch, validation.accuracy,
                   stats->train_loss, stats->ms);
-    else std::printf("%s%.4f", epoch > 1 ? " " : "", validation.validate_epoch);
+    else if (lines) std::printf("%s%.4f", epoch > 1 ? " " : "", validation.validate_epoch);
     std::fflush(stdout);
   }
   if (options.save_params) {
     if (auto saved = write_file_atomically(*options.save_params, format_params(trainer->model().flat_params())); !saved)
       return fail(saved.error());
   }
-  if (!options.tsv) {
+  if (lines) {
     std::sort(epoch_ms.begin(), epoch_ms.end());
     const double median_ms = epoch_ms.empty() ? 0.0 : epoch_ms[epoch_ms.size() / 2];
     std::printf(
