@@ -50,3 +50,7 @@ target_compile_definitions(torch_random_test PRIVATE
 set_target_properties(torch_random_test PROPERTIES SUFFIX .cjs)
 target_link_options(torch_random_test PRIVATE
   -O3 -msimd128 -sENVIRONMENT=node -sNODERAWFS=1 -sEXIT_RUNTIME=1 -sALLOW_MEMORY_GROWTH=1)
+# The book's spec (cpp/book/linear.cpp, simple_net.cpp) runs in the module only for a traced step's
+# gradient, once per Step batch: built for size, it takes 6.5 KB less (mnist_sgd.wasm: 141.7 -> 135.2 KB).
+set_source_files_properties(cpp/book/linear.cpp cpp/book/simple_net.cpp TARGET_DIRECTORY mnist_sgd_engine
+  PROPERTIES COMPILE_OPTIONS -Os)

@@ -12,10 +12,11 @@ const WRITE_BYTES = 16 * 1024;  // bytes of an archive per call into the engine 
 
 /**
  * The book's settings: the linear model, lr 1, batch 256, no shuffling, and the model's own initialisation
- * (randn * 1 for the linear model, as the book's init_params; nn.Linear's default for simple_net).
+ * (randn * 1 for the linear model, as the book's init_params; nn.Linear's default for simple_net), and the
+ * book's mnist_loss ('accuracy' instead trains on batch_accuracy, whose gradient is zero: nothing moves).
  */
 export const DEFAULT_OPTIONS = Object.freeze({
-  model: 'linear', lr: 1, batchSize: 256, seed: 42, shuffle: false, init: 'default',
+  model: 'linear', lr: 1, batchSize: 256, seed: 42, shuffle: false, init: 'default', loss: 'mnist_loss',
 });
 
 // The smallest module whose code uses WebAssembly SIMD (a function that returns i8x16.popcnt of a splat),
@@ -288,6 +289,23 @@ export class Trainer {
     const result = this.#handle.trainBatch();
     check(result.error);
     return { epoch: result.epoch, batch: result.batch, batchesPerEpoch: result.batchesPerEpoch, loss: result.loss };
+  }
+
+  /**
+   * trainBatch seen from inside, the same step bit for bit: {epoch, batch, batchesPerEpoch, loss, threes,
+   * sevens, rows (Int32Array: the batch's training images), predictions (each image's P(3) before the
+   * step), gradient (the book's calc_grad) and update (the parameters after minus before), both Float32Arrays
+   * in getParams()'s layout}.
+   */
+  traceBatch() {
+    const { error, ...trace } = this.#handle.traceBatch();
+    check(error);
+    return trace;
+  }
+
+  /** The loss of every SGD step of the run so far, in order: a Float32Array, batchesPerEpoch per epoch. */
+  stepLosses() {
+    return this.#handle.stepLosses();
   }
 
   /** The book's validate_epoch (mean of per-batch accuracies, 4 places) and the exact accuracy. */

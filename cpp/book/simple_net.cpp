@@ -50,10 +50,10 @@ Result<SimpleNetParams> simple_net_from_flat(const std::vector<float>& flat) {
 
 Eigen::VectorXf simple_net(const Eigen::MatrixXf& xb, const SimpleNetParams& params, Eigen::MatrixXf* pre_activation) {
   // lazyProduct: Eigen's plain coefficient loops, not its blocked GEMM, which would add 30 KB to the
-  // WebAssembly module for a path only the tests and --kernel plain take.
+  // WebAssembly module, which runs this only for a traced step's gradient.
   Eigen::MatrixXf pre = xb.lazyProduct(params.w1.transpose());  // (B, 30)
   pre.rowwise() += params.b1.transpose();
-  Eigen::VectorXf z = (pre.cwiseMax(0.0f) * params.w2).array() + params.b2;  // (B)
+  Eigen::VectorXf z = pre.cwiseMax(0.0f).lazyProduct(params.w2).array() + params.b2;  // (B)
   if (pre_activation) *pre_activation = std::move(pre);
   return z;
 }
@@ -67,7 +67,7 @@ SimpleNetGradients calc_grad(const Eigen::MatrixXf& xb, const Eigen::VectorXf& y
   const Eigen::MatrixXf dpre = ((dz * params.w2.transpose()).array() * (pre.array() > 0.0f).cast<float>()).matrix();
   SimpleNetGradients grads;
   grads.loss = mnist_loss(z, yb);
-  grads.w2.noalias() = hidden.transpose() * dz;  // (30) = (30, B) @ (B)
+  grads.w2 = hidden.transpose().lazyProduct(dz);  // (30) = (30, B) @ (B)
   grads.b2 = dz.sum();
   grads.w1 = dpre.transpose().lazyProduct(xb);  // (30, 784) = (30, B) @ (B, 784)
   grads.b1 = dpre.colwise().sum().transpose();

@@ -189,6 +189,34 @@ class TrainerHandle {
     return {stats->epoch, stats->batch, stats->batches_per_epoch, stats->loss, ""};
   }
 
+  // One SGD step seen from inside (StepTrace): {epoch, batch, batchesPerEpoch, loss, threes, sevens, rows
+  // (Int32Array), predictions (each image's P(3) before the step), gradient, update (Float32Arrays in the
+  // parameters' layout), error}. Built as a plain object: a value_object's per-field code costs more.
+  val traceBatch() {
+    val result = val::object();
+    auto trace = trainer_ ? trainer_->trace_batch() : Error{"the trainer has not been reset with a dataset"};
+    result.set("error", trace ? std::string() : trace.error());
+    if (!trace) return result;
+    const BatchStats& stats = trace->stats;
+    for (auto [name, value] : {std::pair{"epoch", stats.epoch}, {"batch", stats.batch},
+                               {"batchesPerEpoch", stats.batches_per_epoch}, {"threes", trace->threes},
+                               {"sevens", trace->sevens}})
+      result.set(name, value);
+    result.set("loss", stats.loss);
+    result.set("rows", val(emscripten::typed_memory_view(trace->rows.size(), trace->rows.data())).call<val>("slice"));
+    result.set("predictions", to_float32_array(trace->predictions.data(), trace->predictions.size()));
+    result.set("gradient", to_float32_array(trace->gradient.data(), trace->gradient.size()));
+    result.set("update", to_float32_array(trace->update.data(), trace->update.size()));
+    return result;
+  }
+
+  // The loss of every SGD step of the run so far, in order.
+  val stepLosses() const {
+    if (!trainer_) return to_float32_array(nullptr, 0);
+    const std::vector<float>& losses = trainer_->step_losses();
+    return to_float32_array(losses.data(), losses.size());
+  }
+
   ValidationResult validate() const {
     if (!trainer_) return {};
     const Validation v = trainer_->validate_epoch();
@@ -352,7 +380,8 @@ EMSCRIPTEN_BINDINGS(mnist_sgd) {
       .field("batchSize", &RunOptions::batch_size)
       .field("seed", &RunOptions::seed)
       .field("shuffle", &RunOptions::shuffle)
-      .field("init", &RunOptions::init);
+      .field("init", &RunOptions::init)
+      .field("loss", &RunOptions::loss);
   value_object<EpochResult>("EpochResult")
       .field("epoch", &EpochResult::epoch)
       .field("trainLoss", &EpochResult::trainLoss)
@@ -404,6 +433,8 @@ EMSCRIPTEN_BINDINGS(mnist_sgd) {
       .function("reset", &TrainerHandle::reset)
       .function("trainEpoch", &TrainerHandle::trainEpoch)
       .function("trainBatch", &TrainerHandle::trainBatch)
+      .function("traceBatch", &TrainerHandle::traceBatch)
+      .function("stepLosses", &TrainerHandle::stepLosses)
       .function("validate", &TrainerHandle::validate)
       .function("epochsDone", &TrainerHandle::epochsDone)
       .function("confusion", &TrainerHandle::confusion)
