@@ -218,7 +218,9 @@ test('the heap does not grow across 1,000 create/train/delete cycles and 10,000 
   assert.equal(engine.memoryBytes, memoryBefore);
 });
 
-test('the module (.wasm plus its JavaScript glue) stays under 150 KB', () => {
+// 150 KB until the traced SGD step (the batch, the book's calc_grad for both models, the update) came in:
+// 150,746 -> 164,530 bytes, the book's spec built for size in the module.
+test('the module (.wasm plus its JavaScript glue) stays under 165 KB', () => {
   const bytes = statSync(path.join(site, 'mnist_sgd.wasm')).size + statSync(path.join(site, 'mnist_sgd.js')).size;
-  assert.ok(bytes < 150 * 1024, `${bytes} bytes`);
+  assert.ok(bytes < 165 * 1024, `${bytes} bytes`);
 });
