@@ -93,22 +93,22 @@ export class AccuracyChart {
 }
 
 // 1, 2 or 5 times a power of ten, at least `rough` (and at least 1: epochs are whole numbers).
-function niceStep(rough) {
+export function niceStep(rough) {
   const power = 10 ** Math.floor(Math.log10(Math.max(rough, 1)));
   return [1, 2, 5, 10].map((m) => m * power).find((step) => step >= rough) ?? 10 * power;
 }
 
-function element(name, attributes) {
+export function element(name, attributes) {
   const node = document.createElementNS(NS, name);
   for (const [key, value] of Object.entries(attributes)) node.setAttribute(key, String(value));
   return node;
 }
 
-function line(x1, y1, x2, y2, className) {
+export function line(x1, y1, x2, y2, className) {
   return element('line', { x1, y1, x2, y2, class: className });
 }
 
-function text(content, x, y, className) {
+export function text(content, x, y, className) {
   const node = element('text', { x, y, class: className });
   node.textContent = content;
   return node;

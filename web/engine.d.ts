@@ -16,12 +16,28 @@ export interface RunOptions {
    * model's own (randn for the linear model, pytorch for simple_net, as the book builds it from nn.Linear).
    */
   init: 'randn' | 'pytorch' | 'default';
+  /** 'mnist_loss' (the book's) or 'accuracy': the book's batch_accuracy as the loss, whose gradient is zero. */
+  loss: 'mnist_loss' | 'accuracy';
 }
 
 export const DEFAULT_OPTIONS: Readonly<RunOptions>;
 
 export interface EpochStats { epoch: number; trainLoss: number; ms: number; }
 export interface BatchStats { epoch: number; batch: number; batchesPerEpoch: number; loss: number; }
+/** One SGD step seen from inside: trainBatch's step, bit for bit. */
+export interface StepTrace extends BatchStats {
+  /** The batch's labels, counted. */
+  threes: number;
+  sevens: number;
+  /** The batch's images: indices into the training set, in the batch's order. */
+  rows: Int32Array;
+  /** Each image's P(3) before the step. */
+  predictions: Float32Array;
+  /** The book's calc_grad, in getParams()'s layout; all zero with loss 'accuracy'. */
+  gradient: Float32Array;
+  /** The parameters after the step minus before. */
+  update: Float32Array;
+}
 export interface Validation {
   /** The book's validate_epoch: mean of per-batch accuracies, rounded to 4 places. */
   validateEpoch: number;
@@ -112,6 +128,9 @@ export class Trainer {
   reset(options?: Partial<RunOptions>): void;
   trainEpoch(): EpochStats;
   trainBatch(): BatchStats;
+  traceBatch(): StepTrace;
+  /** The loss of every SGD step of the run so far, in order. */
+  stepLosses(): Float32Array;
   validate(): Validation;
   /** The validation set's 2x2 confusion matrix, and the indices of the images the model gets wrong. */
   confusion(): { threesAsThree: number; threesAsSeven: number; sevensAsThree: number; sevensAsSeven: number; misclassified: Int32Array };

@@ -27,6 +27,8 @@ export class HostApi {
     controller.addEventListener('ready', () => this.#post({ type: 'ready', ...summary(controller.metrics()) }));
     controller.addEventListener('run', ({ detail }) => this.#post({ type: 'run', reason: detail.reason, ...summary(controller.metrics()) }));
     controller.addEventListener('epoch', ({ detail }) => this.#post({ type: 'epoch', ...epochFields(detail) }));
+    controller.addEventListener('batch', ({ detail: { epoch, batch, loss, threes, sevens } }) =>
+      this.#post({ type: 'batch', epoch, batch, loss, threes, sevens }));
     controller.addEventListener('error', ({ detail }) => this.#post({ type: 'error', message: detail.message }));
   }
 
@@ -137,6 +139,7 @@ function metrics(state) {
     batch: state.batch && { epoch: state.batch.epoch, batch: state.batch.batch, batchesPerEpoch: state.batch.batchesPerEpoch },
     confusion: state.confusion,
     history: state.history.map(epochFields),
+    step: state.step,
   };
 }
 

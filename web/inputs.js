@@ -6,10 +6,12 @@
  * before the render disables its button: the request is refused, and the button's new state says why);
  * edited(name, text): a field of the settings form changed (Enter commits a number field, as 'change');
  * files: {inputId: use(file)} for file inputs, each opened by the button named in its data-opened-by;
- * dropped(file): a file dropped anywhere on the page.
+ * dropped(file): a file dropped anywhere on the page; fields: {id: use(value)} for inputs outside the
+ * settings form that change only what is shown.
  */
-export function listenToInputs({ buttons, refused, edited, files, dropped }) {
+export function listenToInputs({ buttons, refused, edited, files, dropped, fields = {} }) {
   const on = (id, type, handler) => document.getElementById(id).addEventListener(type, handler);
+  for (const [id, use] of Object.entries(fields)) on(id, 'change', ({ target }) => use(target.value));
   for (const [id, action] of Object.entries(buttons)) {
     on(id, 'click', () => {
       try {

@@ -16,6 +16,7 @@ import { edit, embedSnippet, fromQuery, parseValue, property, runOptions, sameRu
 import { trainingWorker } from './worker-client.js';
 
 const PARAMS_FILE = 'params.txt';
+const TRACE_MS = 250;  // while Play runs, a step seen from inside at most this often (4 a second)
 
 class Controller extends EventTarget {
   #state = createPageState(fromQuery(location.search));
@@ -32,6 +33,7 @@ class Controller extends EventTarget {
         play: () => (this.#state.playing ? this.pause() : this.play()), clear: () => this.#drawing.clear(),
         'copy-embed': () => this.#copyEmbedCode(), 'export-params': () => this.#exportParams(),
       },
+      fields: { 'step-unit': (value) => this.#show({ stepUnit: Number(value) }) },
       refused: () => this.#screen.update(),
       edited: (name, text) => this.#editSetting(name, text),
       files: { 'params-file': (file) => this.#importParams(file), 'data-file': (file) => this.#loadFile(file) },
@@ -53,7 +55,7 @@ class Controller extends EventTarget {
   step(unit) {
     this.#requireRun();
     if (this.#state.playing) throw new Error('training is playing: pause it before stepping');
-    this.#enqueue(() => this.#train(unit === 'batch' ? 'trainBatch' : 'trainEpoch'));
+    this.#enqueue(() => this.#train(unit === 'batch' ? 'traceBatch' : 'trainEpoch'));
   }
 
   /** Epochs until paused or the epoch target is reached. */
@@ -169,10 +171,11 @@ class Controller extends EventTarget {
     if (first && !sameRun(settings, this.#state.settings)) this.#restart('settings');
   }
 
-  // One request to the worker (trainEpoch or trainBatch), then the record catches up.
-  async #train(method) {
-    const result = await this.#worker.call(method);
+  // One request to the worker (trainEpoch or traceBatch: a step seen from inside), then the record catches up.
+  async #train(method, args) {
+    const result = await this.#worker.call(method, args);
     stepped(this.#state, result);
+    if (method === 'traceBatch') this.dispatchEvent(new CustomEvent('batch', { detail: result.trace }));
     const { run } = this.#state;
     if (result.epoch) {
       record(this.#state, { trainMs: run.history.reduce((sum, r) => sum + r.ms, 0), trainEpochs: run.history.length });
@@ -188,8 +191,12 @@ class Controller extends EventTarget {
     this.#show({ playing: session });
     const start = performance.now();
     const from = state.run.history.length;
+    let traced = -Infinity;  // when Play last traced a step
     while (state.playing === session && state.run.history.length < state.settings.epochs) {
-      if (!(await this.#enqueue(() => this.#train('trainEpoch')))) break;
+      // The step card follows Play at most every TRACE_MS: a traced step costs the book's calc_grad beside it.
+      const trace = performance.now() - traced >= TRACE_MS;
+      if (trace) traced = performance.now();
+      if (!(await this.#enqueue(() => this.#train('trainEpoch', { trace })))) break;
     }
     record(this.#state, { playMs: performance.now() - start, playEpochs: state.run.history.length - from });
     if (state.playing === session) this.pause();

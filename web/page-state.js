@@ -23,10 +23,13 @@ export function createPageState({ settings, rejected }) {
     // The current run, null until there is a dataset: {settings, initial, history, batch, trained, params,
     // insight, importedFrom}. `settings`: the ones it was started with; `initial`: the validation at epoch
     // 0; `history`: the epochs' records, in order; `batch`: the last SGD step while an epoch is under way;
+    // `losses`: every SGD step's loss so far (a Float32Array); `step`: the last traced step, the worker's
+    // trace (worker.js traceBatch) and `before`, the parameters it started from;
     // `trained`: whether its parameters are trained (or imported); `params`: {model, params}; `insight`:
     // the worker's confusion matrix and misclassified images; `importedFrom`: a parameters file's name.
     run: null,
     pastRuns: [],  // the last few runs that trained, newest first, for the chart to compare
+    stepUnit: 1,  // the hidden unit of simple_net whose gradient the step card shows (1-based)
     playing: null,  // the Play under way: a new object per press, so that a stale loop sees it is over
     runError: null,  // why training stopped
     // What keeps this browser from running the engine (unsupported.js): {what, everywhere}; everywhere
@@ -46,11 +49,16 @@ export function createPageState({ settings, rejected }) {
   };
 }
 
-/** The run's record for a host page (host-api.js): {ready, playing, settings, initial, history, batch, confusion}. */
+/**
+ * The run's record for a host page (host-api.js): {ready, playing, settings, initial, history, batch, confusion,
+ * step (the last traced step: {epoch, batch, loss, threes, sevens, gradient}, or null)}.
+ */
 export function metrics({ run, settings, playing }) {
+  const step = run?.step;
   return {
     ready: run !== null, playing: Boolean(playing), settings: { ...settings }, initial: run?.initial ?? null,
     history: run?.history ?? [], batch: run?.batch ?? null, confusion: run?.insight.matrix ?? null,
+    step: step ? { epoch: step.epoch, batch: step.batch, loss: step.loss, threes: step.threes, sevens: step.sevens, gradient: step.gradient } : null,
   };
 }
 
@@ -72,7 +80,7 @@ export function startRun(state, snapshot, reason, { settings, importedFrom = nul
   if (reason === 'data') Object.assign(state, { data: { dataset: snapshot.dataset, loading: null, error: null }, pastRuns: [] });
   else if (state.run.history.length) state.pastRuns = [state.run, ...state.pastRuns].slice(0, PAST_RUNS);
   state.run = {
-    settings, initial: snapshot.validation, history: [], batch: null,
+    settings, initial: snapshot.validation, history: [], batch: null, losses: snapshot.losses, step: null,
     trained: importedFrom !== null, params: paramsOf(snapshot), insight: snapshot.insight, importedFrom,
   };
   state.runError = null;
@@ -81,6 +89,8 @@ export function startRun(state, snapshot, reason, { settings, importedFrom = nul
 /** The worker's reply to a step ({batch, epoch (null until one ends), model, params, insight}). */
 export function stepped(state, result) {
   const { run } = state;
+  if (result.trace) run.step = { ...result.trace, before: run.params.params };
+  run.losses = result.losses;
   // batch: the progress within an epoch, shown until the epoch ends
   Object.assign(run, { trained: true, params: paramsOf(result), insight: result.insight, batch: result.epoch ? null : result.batch });
   if (result.epoch) {

@@ -7,6 +7,7 @@ import { DrawCard } from './cards/draw.js';
 import { MistakesCard } from './cards/mistakes.js';
 import { ResultsCard } from './cards/results.js';
 import { ShareView } from './cards/share.js';
+import { StepCard } from './cards/step.js';
 import { TrainCard } from './cards/train.js';
 import { WeightsCard } from './cards/weights.js';
 
@@ -15,6 +16,10 @@ import { WeightsCard } from './cards/weights.js';
 const CARDS = [
   ['data', DataCard, (state) => ({ ...state.data, problem: state.engineProblem })],
   ['train', TrainCard, (state) => state],
+  ['step', StepCard, (state) => ({
+    run: state.run, stepUnit: state.stepUnit, epochs: state.settings.epochs,
+    trainCount: state.data.dataset ? state.data.dataset.counts.train3 + state.data.dataset.counts.train7 : 0,
+  })],
   ['results', ResultsCard, (state) => ({ ...state, dataset: state.data.dataset })],
   ['mistakes', MistakesCard, (state) => state.run],
   ['draw', DrawCard, (state) => ({ prediction: state.prediction, problem: state.engineProblem })],

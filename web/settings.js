@@ -56,6 +56,8 @@ export const PROPERTIES = Object.freeze([
   { name: 'shuffle', label: 'Shuffle', type: boolean, default: BOOK.shuffle, restartsRun: true },
   // 'default': the model's own, as the book does it (randn for the linear model, nn.Linear's for simple_net).
   { name: 'init', label: 'Initialisation', type: oneOf('default', ...FACTS.inits), default: BOOK.init, restartsRun: true },
+  // 'accuracy': the book's batch_accuracy as the loss, the chapter's reason for mnist_loss (nothing moves).
+  { name: 'loss', label: 'Loss', type: oneOf('mnist_loss', 'accuracy'), default: BOOK.loss, restartsRun: true },
   { name: 'embed', label: 'Compact embed mode', type: boolean, default: false, restartsRun: false },
 ]);
 
@@ -126,8 +128,8 @@ export function embedSnippet(settings, href) {
 }
 
 /** The options of a training run, as Engine.createTrainer and Trainer.reset take them. */
-export function runOptions({ model, lr, batchSize, seed, shuffle, init }) {
-  return { model, lr, batchSize, seed, shuffle, init };
+export function runOptions({ model, lr, batchSize, seed, shuffle, init, loss }) {
+  return { model, lr, batchSize, seed, shuffle, init, loss };
 }
 
 /** Whether two sets of settings give the same run (the settings that only the page uses aside). */

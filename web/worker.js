@@ -12,6 +12,7 @@ import { download } from './loader.js';
 
 const SAMPLE_URL = 'mnist_sample.tgz';  // beside the page
 const GALLERY_SIZE = 24;  // misclassified validation images sent to the page, at most
+const STRIP_SIZE = 12;  // images of a traced batch sent to the page, evenly spaced through it
 
 class Session {
   #engine;  // a promise: the module compiles while the archive downloads
@@ -148,11 +149,41 @@ class Session {
     return this.#snapshot();
   }
 
-  /** The rest of the current epoch, then the book's validation. */
-  trainEpoch() {
+  /**
+   * The rest of the current epoch, then the book's validation. With `trace`, its next step is traced first
+   * (see traceBatch): what Play shows of the steps, now and then.
+   */
+  trainEpoch({ trace = false } = {}) {
+    if (trace) {
+      const traced = this.traceBatch();
+      if (traced.epoch) return traced;  // that step ended the epoch
+      return { ...this.trainEpoch(), trace: traced.trace };
+    }
     const stats = this.#requireTrainer().trainEpoch();
     // trainLoss already covers batches stepped one by one earlier in this epoch; their time does not.
-    return { epoch: this.#finishEpoch({ ...stats, ms: stats.ms + this.#partial.ms }), ...this.#params(), insight: this.#insight() };
+    return { epoch: this.#finishEpoch({ ...stats, ms: stats.ms + this.#partial.ms }), ...this.#params(), insight: this.#insight(), losses: this.#trainer.stepLosses() };
+  }
+
+  /**
+   * trainBatch seen from inside (the engine's traceBatch, the same step bit for bit), as the page shows
+   * it: trace = {epoch, batch, batchesPerEpoch, loss, threes, sevens, first, count (its training images
+   * first to first + count - 1 in an unshuffled epoch), lr, strip: [{index, digit, probability}], stripPixels,
+   * gradient, update (the parameters' layout)}.
+   */
+  traceBatch() {
+    const start = performance.now();
+    const { rows, predictions, ...trace } = this.#requireTrainer().traceBatch();
+    this.#partial.ms += performance.now() - start;
+    const strip = [];
+    for (let k = 0; k < Math.min(STRIP_SIZE, rows.length); k++) {
+      const at = Math.floor((k * (rows.length - 1)) / Math.max(1, Math.min(STRIP_SIZE, rows.length) - 1));
+      strip.push({ index: rows[at], digit: this.#sample.label('train', rows[at]) === 1 ? 3 : 7, probability: predictions[at] });
+    }
+    const size = this.#sample.image('train', 0).length;
+    const stripPixels = new Float32Array(strip.length * size);
+    strip.forEach(({ index }, k) => stripPixels.set(this.#sample.image('train', index), k * size));
+    const { lr } = this.#trainer.options;
+    return { ...this.#afterBatch(trace), trace: { ...trace, first: rows[0], count: rows.length, lr, strip, stripPixels } };
   }
 
   /** One SGD step; when it ends an epoch, that epoch's record and validation come with it. */
@@ -160,12 +191,17 @@ class Session {
     const start = performance.now();
     const batch = this.#requireTrainer().trainBatch();
     this.#partial.ms += performance.now() - start;
+    return this.#afterBatch(batch);
+  }
+
+  #afterBatch({ epoch: batchEpoch, batch: index, batchesPerEpoch, loss }) {
+    const batch = { epoch: batchEpoch, batch: index, batchesPerEpoch, loss };
     this.#partial.lossSum += batch.loss;
     const ended = batch.batch === batch.batchesPerEpoch;
     const epoch = ended
       ? this.#finishEpoch({ epoch: batch.epoch, trainLoss: this.#partial.lossSum / batch.batch, ms: this.#partial.ms })
       : null;
-    return { batch, epoch, ...this.#params(), insight: this.#insight() };
+    return { batch, epoch, ...this.#params(), insight: this.#insight(), losses: this.#trainer.stepLosses() };
   }
 
   async #ready() {
@@ -182,7 +218,7 @@ class Session {
   }
 
   #snapshot() {
-    return { validation: this.#trainer.validate(), ...this.#params(), insight: this.#insight() };
+    return { validation: this.#trainer.validate(), ...this.#params(), insight: this.#insight(), losses: this.#trainer.stepLosses() };
   }
 
   /**
@@ -234,7 +270,7 @@ class Session {
   }
 }
 
-const METHODS = new Set(['loadSample', 'startRun', 'exportParams', 'importParams', 'trainEpoch', 'trainBatch']);
+const METHODS = new Set(['loadSample', 'startRun', 'exportParams', 'importParams', 'trainEpoch', 'trainBatch', 'traceBatch']);
 const engine = loadEngine();
 engine.catch(() => {});  // not unhandled: the first request that needs the engine reports the failure
 const session = new Session(engine, (event) => self.postMessage({ event }));

@@ -62,12 +62,12 @@ describe('sharing and embedding', () => {
     await waitForData(page);
     assert.equal(await page.locator('.lede').isVisible(), false);
     assert.equal(await page.locator('#data .explain').isVisible(), false);
-    assert.equal(await page.getByRole('link', { name: /Open the full page/ }).getAttribute('href'), '?model=linear&lr=1&batchSize=256&epochs=20&seed=9&shuffle=0&init=default');
+    assert.equal(await page.getByRole('link', { name: /Open the full page/ }).getAttribute('href'), '?model=linear&lr=1&batchSize=256&epochs=20&seed=9&shuffle=0&init=default&loss=mnist_loss');
     await page.getByRole('button', { name: 'Copy embed code' }).click();
     const field = page.getByLabel('Embed code');
     await page.waitForFunction((element) => element.value !== '', await field.elementHandle());  // filled after the click's handler runs
     const snippet = await field.inputValue();
-    assert.match(snippet, /^<iframe src="http:\/\/[^"]+\?model=linear&amp;lr=1&amp;batchSize=256&amp;epochs=20&amp;seed=9&amp;shuffle=0&amp;init=default&amp;embed=1" title="[^"]+"/);
+    assert.match(snippet, /^<iframe src="http:\/\/[^"]+\?model=linear&amp;lr=1&amp;batchSize=256&amp;epochs=20&amp;seed=9&amp;shuffle=0&amp;init=default&amp;loss=mnist_loss&amp;embed=1" title="[^"]+"/);
     assert.deepEqual(problems, []);
     await page.close();
   });

@@ -1,0 +1,133 @@
+// The "One step of SGD" card in real headless Chromium. Framed by the example host page, from PyTorch's
+// initial parameters (imported as a parameters file): Step batch shows batch 1's loss and class count, posts
+// mnist-sgd:batch, and its gradient, read through the page's state (get-metrics), is PyTorch's. Then on its
+// own: the loss chart's 49 points per epoch and its table, the screenshot of the card, and loss=accuracy,
+// whose gradient is zero and which changes nothing.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { ROOT, launchChromium, openPage, samplePath, serveSite, tableRows, waitForData } from './helpers.mjs';
+
+const REFERENCE = path.join(ROOT, 'tests/reference/linear-seed42-lr1-bs256-e20');
+const referenceLosses = readFileSync(path.join(REFERENCE, 'batches.tsv'), 'utf8').trim().split('\n').slice(1).map((line) => Number(line.split('\t')[2]));
+const referenceGradient = readFileSync(path.join(REFERENCE, 'first_grad.txt'), 'utf8').trim().split('\n').map(Number);
+
+describe('one step of SGD, seen from inside', () => {
+  let server, chromium;
+
+  before(async () => {
+    [server, chromium] = await Promise.all([serveSite(samplePath()), launchChromium()]);
+  });
+
+  after(async () => {
+    await chromium?.close();
+    await server?.close();
+  });
+
+  it("shows batch 1 of PyTorch's run: its loss, 256 threes and PyTorch's gradient", async () => {
+    const pageOrigin = server.url.slice(0, -1);
+    const hostOrigin = `http://localhost:${server.port}`;
+    const { page, problems } = await openPage(chromium.context, [hostOrigin, pageOrigin]);
+    await page.addInitScript(() => {
+      window.received = [];
+      window.addEventListener('message', (event) => {
+        if (event.source === document.getElementById('page')?.contentWindow) window.received.push(event.data);
+      });
+    });
+    // The first message of this type (with a step, for metrics: the host page asks for some at start-up).
+    const message = async (type) => {
+      const handle = await page.waitForFunction((type) => window.received.find((m) => m.type === type && (type !== 'mnist-sgd:metrics' || m.step)),
+        type, { timeout: 20_000 });
+      return handle.jsonValue();
+    };
+    const post = (request) => page.evaluate(({ request, origin }) => {
+      document.getElementById('page').contentWindow.postMessage(request, origin);
+    }, { request, origin: pageOrigin });
+    await page.goto(`${hostOrigin}/examples/host.html?page=${encodeURIComponent(`${pageOrigin}/`)}`);
+    const frame = page.frameLocator('#page');
+    await message('mnist-sgd:ready');
+
+    await frame.locator('#params-file').setInputFiles(path.join(REFERENCE, 'init_params.txt'));
+    await message('mnist-sgd:run');
+    await frame.getByRole('button', { name: 'Step batch' }).click();
+    const batch = await message('mnist-sgd:batch');
+    assert.deepEqual([batch.epoch, batch.batch, batch.threes, batch.sevens], [1, 1, 256, 0]);
+    assert.ok(Math.abs(batch.loss - referenceLosses[0]) <= 1e-5 * referenceLosses[0], `${batch.loss} vs ${referenceLosses[0]}`);
+
+    const lossText = await frame.locator('#step-loss').textContent();
+    const shown = lossText.match(/mnist_loss = ([0-9.]+)/)[1];
+    assert.equal(shown, referenceLosses[0].toPrecision(shown.replace(/^0\./, '').length), 'the digits shown are PyTorch\'s');
+    assert.match(await frame.locator('#step-batch-text').textContent(), /batch 1 of 49: 256 images, 256 threes and 0 sevens/);
+    assert.equal(await frame.locator('#step-strip li').count(), 12);
+
+    await post({ type: 'mnist-sgd:get-metrics' });
+    const { step } = await message('mnist-sgd:metrics');
+    const gradient = Object.values(step.gradient);  // a Float32Array, as JSON
+    assert.equal(gradient.length, referenceGradient.length);
+    const gap = Math.max(...gradient.map((g, i) => Math.abs(g - referenceGradient[i])));
+    assert.ok(gap < 1e-6, `the gradient is off by ${gap}`);
+    assert.match(await frame.locator('#step-grad-text').textContent(), /The gradient of the bias: -?[0-9.e-]+/);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  it('charts the loss of every step, 49 per epoch, with a table twin, and keeps the card current during Play', async () => {
+    const { page, problems } = await openPage(chromium.context, server.url.slice(0, -1));
+    await page.goto(`${server.url}?epochs=3`);
+    await waitForData(page);
+    await page.getByRole('button', { name: 'Step batch' }).click();
+    await page.locator('#step-stages').waitFor();
+    const card = page.locator('#step');
+    await card.screenshot({ path: path.join(ROOT, 'docs/step-card.png') });
+    await page.getByRole('button', { name: 'Play' }).click();
+    await tableRows(page).nth(2).waitFor();
+    const points = page.locator('#loss-chart polyline.series');
+    await page.waitForFunction(() => document.querySelector('#loss-chart polyline.series')?.getAttribute('data-steps') === '147');
+    assert.equal((await points.getAttribute('points')).split(' ').length, 3 * 49);
+    assert.equal(await page.locator('#loss-chart line.epoch-end').count(), 2);
+    assert.equal(await page.locator('#loss-table tbody tr').count(), 3 * 49);
+    assert.deepEqual(await page.locator('#loss-table tbody tr').nth(49).locator('td').allTextContents().then((cells) => cells.slice(0, 2)), ['2', '1']);
+    // Play traced a step of a later epoch than Step batch did.
+    assert.doesNotMatch(await page.locator('#step-batch-text').textContent(), /^Epoch 1, batch 1 /);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  it('with loss=accuracy shows a zero gradient, and an epoch changes nothing', async () => {
+    const { page, problems } = await openPage(chromium.context, server.url.slice(0, -1));
+    await page.goto(`${server.url}?loss=accuracy`);
+    await waitForData(page);
+    assert.equal(await page.locator('#loss').inputValue(), 'accuracy');
+    const untrained = (await page.locator('#chart-legend').textContent()).match(/([0-9.]+) untrained/)?.[1];
+    assert.ok(untrained);
+    await page.getByRole('button', { name: 'Step batch' }).click();
+    await page.locator('#step-grad-text', { hasText: 'Every gradient of the 784 weights is 0' }).waitFor();
+    assert.match(await page.locator('#step-grad-text').textContent(), /The gradient of the bias: 0\./);
+    assert.match(await page.locator('#step-update-text').textContent(), /^Nothing moved/);
+    assert.match(await page.locator('#step-loss').textContent(), /batch_accuracy = /);
+    await page.getByRole('button', { name: 'Step epoch' }).click();
+    await tableRows(page).first().waitFor();
+    await page.getByRole('button', { name: 'Step batch' }).click();
+    await page.locator('#step-batch-text', { hasText: 'Epoch 2, batch 1 of 49' }).waitFor();
+    assert.match(await page.locator('#step-update-text').textContent(), /^Nothing moved/);
+    // The accuracy after the epoch is the untrained model's (the chart's legend says both).
+    assert.equal((await page.locator('#chart-legend').textContent()).match(/([0-9.]+) after 1 epoch/)?.[1], untrained);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  it("shows simple_net's gradient for the hidden unit the learner picks", async () => {
+    const { page, problems } = await openPage(chromium.context, server.url.slice(0, -1));
+    await page.goto(`${server.url}?model=simple_net`);
+    await waitForData(page);
+    await page.getByRole('button', { name: 'Step batch' }).click();
+    await page.locator('#step-grad-text', { hasText: "hidden unit 1's 784 weights" }).waitFor();
+    await page.locator('#step-unit').fill('7');
+    await page.locator('#step-unit').press('Enter');
+    await page.locator('#step-grad-text', { hasText: "hidden unit 7's 784 weights" }).waitFor();
+    assert.match(await page.locator('#step-grad-text').textContent(), /unit 7's bias: -?[0-9]/);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+});

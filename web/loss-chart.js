@@ -1,0 +1,71 @@
+// The loss chart: every SGD step's loss as one SVG line, the x axis in epochs with a dotted line where each
+// epoch ends, as fastai's recorder.plot_loss draws a run. Redrawn whole when its numbers (or its width)
+// change: a thousand points or so, one polyline. Laid out like the accuracy chart (chart.js).
+import { element, line, niceStep, text } from './chart.js';
+
+const HEIGHT = 200;
+const MARGIN = { top: 12, right: 18, bottom: 38, left: 46 };
+
+export class LossChart {
+  #svg;
+  #width = null;  // CSS pixels, from the ResizeObserver (see AccuracyChart)
+  #data = null;
+  #drawn = null;  // [width, losses, batchesPerEpoch, epochTarget] of what the SVG shows
+
+  constructor(svg) {
+    this.#svg = svg;
+    new ResizeObserver(([entry]) => {
+      this.#width = entry.contentRect.width;
+      this.#draw();
+    }).observe(svg);
+  }
+
+  /** losses: every step's loss in order (a Float32Array); the x axis reaches at least epochTarget epochs. */
+  render(losses, batchesPerEpoch, epochTarget) {
+    this.#data = { losses, batchesPerEpoch, epochTarget };
+    this.#draw();
+  }
+
+  #draw() {
+    if (this.#data === null || this.#width === null) return;
+    const width = Math.max(240, Math.round(this.#width) || 480);
+    const { losses, batchesPerEpoch, epochTarget } = this.#data;
+    const drawn = [width, losses, batchesPerEpoch, epochTarget];
+    if (this.#drawn?.every((value, i) => value === drawn[i])) return;
+    this.#drawn = drawn;
+    this.#svg.setAttribute('viewBox', `0 0 ${width} ${HEIGHT}`);
+    const epochs = losses.length / batchesPerEpoch;
+    const xMax = Math.max(epochTarget, Math.ceil(epochs), 1);
+    let largest = 0;
+    for (const loss of losses) largest = Math.max(largest, loss);
+    const yMax = Math.max(0.1, Math.ceil(largest * 10) / 10);
+    const x = (epoch) => MARGIN.left + (epoch / xMax) * (width - MARGIN.left - MARGIN.right);
+    const y = (loss) => MARGIN.top + (1 - loss / yMax) * (HEIGHT - MARGIN.top - MARGIN.bottom);
+
+    const parts = [];
+    const yStep = niceStep(yMax * 10 / 4) / 10;
+    for (let tick = 0; tick <= yMax + 1e-9; tick += yStep) {
+      parts.push(line(MARGIN.left, y(tick), width - MARGIN.right, y(tick), 'grid'));
+      parts.push(text(tick.toFixed(1), MARGIN.left - 6, y(tick) + 4, 'tick tick-y'));
+    }
+    const xStep = niceStep(xMax / Math.max(3, Math.floor(width / 60)));
+    for (let tick = 0; tick <= xMax; tick += xStep) {
+      parts.push(line(x(tick), HEIGHT - MARGIN.bottom, x(tick), HEIGHT - MARGIN.bottom + 4, 'axis'));
+      parts.push(text(String(tick), x(tick), HEIGHT - MARGIN.bottom + 16, 'tick tick-x'));
+    }
+    for (let epoch = 1; epoch < epochs; epoch++) parts.push(line(x(epoch), MARGIN.top, x(epoch), HEIGHT - MARGIN.bottom, 'epoch-end'));
+    parts.push(line(MARGIN.left, HEIGHT - MARGIN.bottom, width - MARGIN.right, HEIGHT - MARGIN.bottom, 'axis'));
+    parts.push(text('epoch', (MARGIN.left + width - MARGIN.right) / 2, HEIGHT - 4, 'axis-title'));
+    const yTitle = text('loss', 0, 0, 'axis-title');
+    yTitle.setAttribute('transform', `translate(12 ${(MARGIN.top + HEIGHT - MARGIN.bottom) / 2}) rotate(-90)`);
+    parts.push(yTitle);
+    // Step k (1-based) is drawn where it ends: at k / batchesPerEpoch epochs.
+    const points = Array.from(losses, (loss, k) => `${x((k + 1) / batchesPerEpoch).toFixed(1)},${y(loss).toFixed(1)}`);
+    if (points.length) {
+      parts.push(element('polyline', { class: 'series', points: points.join(' '), 'data-steps': points.length }));
+      const [cx, cy] = points.at(-1).split(',');
+      parts.push(element('circle', { cx, cy, r: 3, class: 'marker' }));  // the last step, visible from the first
+    }
+    this.#svg.replaceChildren(...parts);
+  }
+}
