@@ -58,16 +58,7 @@ export class AccuracyChart {
       parts.push(line(MARGIN.left, y(tick), width - MARGIN.right, y(tick), 'grid'));
       parts.push(text(tick.toFixed(1), MARGIN.left - 6, y(tick) + 4, 'tick tick-y'));
     }
-    const xStep = niceStep(xMax / Math.max(3, Math.floor(width / 60)));
-    for (let tick = 0; tick <= xMax; tick += xStep) {
-      parts.push(line(x(tick), HEIGHT - MARGIN.bottom, x(tick), HEIGHT - MARGIN.bottom + 4, 'axis'));
-      parts.push(text(String(tick), x(tick), HEIGHT - MARGIN.bottom + 16, 'tick tick-x'));
-    }
-    parts.push(line(MARGIN.left, HEIGHT - MARGIN.bottom, width - MARGIN.right, HEIGHT - MARGIN.bottom, 'axis'));
-    parts.push(text('epoch', (MARGIN.left + width - MARGIN.right) / 2, HEIGHT - 4, 'axis-title'));
-    const yTitle = text('accuracy', 0, 0, 'axis-title');
-    yTitle.setAttribute('transform', `translate(12 ${(MARGIN.top + HEIGHT - MARGIN.bottom) / 2}) rotate(-90)`);
-    parts.push(yTitle);
+    parts.push(...epochAxis({ width, height: HEIGHT, margin: MARGIN, xMax, x, yTitle: 'accuracy' }));
 
     if (baseline !== null) {
       parts.push(line(MARGIN.left, y(baseline), width - MARGIN.right, y(baseline), 'baseline'));
@@ -90,6 +81,25 @@ export class AccuracyChart {
     }
     this.#svg.replaceChildren(...parts);
   }
+}
+
+/**
+ * A chart's x axis in epochs (ticks at a round step, 0 to xMax, x(epoch) its position), its title, and the
+ * y axis's title, for an SVG of this width and height and these margins.
+ */
+export function epochAxis({ width, height, margin, xMax, x, yTitle }) {
+  const parts = [];
+  const xStep = niceStep(xMax / Math.max(3, Math.floor(width / 60)));
+  for (let tick = 0; tick <= xMax; tick += xStep) {
+    parts.push(line(x(tick), height - margin.bottom, x(tick), height - margin.bottom + 4, 'axis'));
+    parts.push(text(String(tick), x(tick), height - margin.bottom + 16, 'tick tick-x'));
+  }
+  parts.push(line(margin.left, height - margin.bottom, width - margin.right, height - margin.bottom, 'axis'));
+  parts.push(text('epoch', (margin.left + width - margin.right) / 2, height - 4, 'axis-title'));
+  const title = text(yTitle, 0, 0, 'axis-title');
+  title.setAttribute('transform', `translate(12 ${(margin.top + height - margin.bottom) / 2}) rotate(-90)`);
+  parts.push(title);
+  return parts;
 }
 
 // 1, 2 or 5 times a power of ten, at least `rough` (and at least 1: epochs are whole numbers).

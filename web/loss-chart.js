@@ -1,7 +1,7 @@
 // The loss chart: every SGD step's loss as one SVG line, the x axis in epochs with a dotted line where each
 // epoch ends, as fastai's recorder.plot_loss draws a run. Redrawn whole when its numbers (or its width)
 // change: a thousand points or so, one polyline. Laid out like the accuracy chart (chart.js).
-import { element, line, niceStep, text } from './chart.js';
+import { element, epochAxis, line, niceStep, text } from './chart.js';
 
 const HEIGHT = 200;
 const MARGIN = { top: 12, right: 18, bottom: 38, left: 46 };
@@ -48,17 +48,8 @@ export class LossChart {
       parts.push(line(MARGIN.left, y(tick), width - MARGIN.right, y(tick), 'grid'));
       parts.push(text(tick.toFixed(1), MARGIN.left - 6, y(tick) + 4, 'tick tick-y'));
     }
-    const xStep = niceStep(xMax / Math.max(3, Math.floor(width / 60)));
-    for (let tick = 0; tick <= xMax; tick += xStep) {
-      parts.push(line(x(tick), HEIGHT - MARGIN.bottom, x(tick), HEIGHT - MARGIN.bottom + 4, 'axis'));
-      parts.push(text(String(tick), x(tick), HEIGHT - MARGIN.bottom + 16, 'tick tick-x'));
-    }
     for (let epoch = 1; epoch < epochs; epoch++) parts.push(line(x(epoch), MARGIN.top, x(epoch), HEIGHT - MARGIN.bottom, 'epoch-end'));
-    parts.push(line(MARGIN.left, HEIGHT - MARGIN.bottom, width - MARGIN.right, HEIGHT - MARGIN.bottom, 'axis'));
-    parts.push(text('epoch', (MARGIN.left + width - MARGIN.right) / 2, HEIGHT - 4, 'axis-title'));
-    const yTitle = text('loss', 0, 0, 'axis-title');
-    yTitle.setAttribute('transform', `translate(12 ${(MARGIN.top + HEIGHT - MARGIN.bottom) / 2}) rotate(-90)`);
-    parts.push(yTitle);
+    parts.push(...epochAxis({ width, height: HEIGHT, margin: MARGIN, xMax, x, yTitle: 'loss' }));
     // Step k (1-based) is drawn where it ends: at k / batchesPerEpoch epochs.
     const points = Array.from(losses, (loss, k) => `${x((k + 1) / batchesPerEpoch).toFixed(1)},${y(loss).toFixed(1)}`);
     if (points.length) {
