@@ -1,4 +1,4 @@
-// The page's postMessage API, for a course page that embeds it in an iframe (README: "Talking to the page
+// The page's postMessage API, for a course page that embeds it in an iframe (docs/embedding.md: "Talking to the page
 // from a host page"). Requests are {type: 'mnist-sgd:...', ...}; the controller carries them out through
 // its public methods, and its events become messages to the host.
 //
