@@ -63,6 +63,7 @@ describe('sharing and embedding', () => {
     assert.equal(await page.locator('.lede').isVisible(), false);
     assert.equal(await page.locator('#data .explain').isVisible(), false);
     assert.equal(await page.getByRole('link', { name: /Open the full page/ }).getAttribute('href'), '?model=linear&lr=1&batchSize=256&epochs=20&seed=9&shuffle=0&init=default');
+    await page.getByText('Embed it in course material').click();
     await page.getByRole('button', { name: 'Copy embed code' }).click();
     const field = page.getByLabel('Embed code');
     await page.waitForFunction((element) => element.value !== '', await field.elementHandle());  // filled after the click's handler runs
