@@ -29,23 +29,24 @@ export function embedCode(settings, choice, href) {
   const { height, autoSize, format } = choice;
   if (format === 'jupyter') return `from IPython.display import IFrame\nIFrame("${src}", width="100%", height=${height})`;
   const iframe = `<iframe src="${attribute(src)}" title="${TITLE}" width="100%" height="${height}" loading="lazy" style="border:0"></iframe>`;
-  const html = autoSize ? `${iframe}\n${resizeScript(new URL(src).origin)}` : iframe;
+  const html = autoSize ? `${iframe}\n${RESIZE_SCRIPT}` : iframe;
   return format === 'quarto' ? `\`\`\`{=html}\n${html}\n\`\`\`` : html;
 }
 
 /**
- * What a host page needs to size the page's iframes to their content: it sets the height each one asks
- * for in its 'mnist-sgd:resize' messages. Pasted with several iframes, it is harmless more than once.
+ * What a host page needs to size the page's iframes to their content: each 'mnist-sgd:resize' message sets
+ * the height of the iframe it came from, if it came from the origin that iframe shows. Pasted with several
+ * iframes, it is harmless more than once.
  */
-export function resizeScript(origin) {
-  return `<script>
+export const RESIZE_SCRIPT = `<script>
   addEventListener('message', (event) => {
-    if (event.origin !== '${origin}' || event.data?.type !== 'mnist-sgd:resize') return;
+    if (event.data?.type !== 'mnist-sgd:resize') return;
     for (const frame of document.querySelectorAll('iframe')) {
-      if (frame.contentWindow === event.source) frame.style.height = event.data.height + 'px';
+      if (frame.contentWindow === event.source && event.origin === new URL(frame.src, location.href).origin) {
+        frame.style.height = event.data.height + 'px';
+      }
     }
   });
 </script>`;
-}
 
 const attribute = (text) => text.replaceAll('&', '&amp;').replaceAll('"', '&quot;');

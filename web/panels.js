@@ -24,11 +24,11 @@ export const wholePage = (panels) => panels.join() === PANEL_NAMES.join();
 
 /**
  * What the compact run control (cards/run-bar.js) shows with these panels: `data`, how the data is loading
- * (or why it could not) when the Data card is absent; `run`, where the run stands when the Train card is
- * absent; `buttons`, the controls the panels need when the Train card is absent, in the Train card's order.
+ * (or why it could not) when the Data card is absent; and when the Train card is absent, `buttons`, the
+ * controls the panels need, in the Train card's order, and `run`, where the run stands, when there are any.
  */
 export function runBarFor(panels) {
-  const run = !panels.includes('train');
-  const needed = new Set(run ? PANELS.filter(({ name }) => panels.includes(name)).flatMap(({ controls }) => controls) : []);
-  return { data: !panels.includes('data'), run, buttons: ['step-epoch', 'step-batch', 'play', 'reset'].filter((id) => needed.has(id)) };
+  const needed = new Set(panels.includes('train') ? [] : PANELS.filter(({ name }) => panels.includes(name)).flatMap(({ controls }) => controls));
+  const buttons = ['step-epoch', 'step-batch', 'play', 'reset'].filter((id) => needed.has(id));
+  return { data: !panels.includes('data'), run: buttons.length > 0, buttons };
 }

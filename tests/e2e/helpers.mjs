@@ -138,9 +138,12 @@ function arc(cx, cy, rx, ry, fromDegrees, toDegrees, steps = 12) {
   });
 }
 
-/** Draws strokes on the drawing pad with real mouse events (down, moves, up). */
-export async function draw(page, strokes) {
-  const pad = page.getByRole('img', { name: 'Drawing pad' });
+/**
+ * Draws strokes on the drawing pad with real mouse events (down, moves, up); frame: the frame (a
+ * FrameLocator) that shows the pad, when it is not the page itself.
+ */
+export async function draw(page, strokes, frame = page) {
+  const pad = frame.getByRole('img', { name: 'Drawing pad' });
   await pad.scrollIntoViewIfNeeded();
   const box = await pad.boundingBox();
   const at = ([x, y]) => [box.x + x * box.width, box.y + y * box.height];
