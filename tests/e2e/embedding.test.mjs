@@ -97,6 +97,26 @@ describe('sharing and embedding', () => {
     }
   });
 
+  it("never prints the last epoch's accuracy over the baseline's label at 360 px", async () => {
+    const { page, problems } = await openPage(chromium.context, origin, { viewport: { width: 360, height: 740 } });
+    await page.goto(server.url);
+    await waitForData(page);
+    const labels = () => page.locator('#accuracy-chart').evaluate((svg) => ['.value', '.baseline-label'].map((selector) => {
+      const { left, top, right, bottom } = svg.querySelector(selector).getBoundingClientRect();
+      return { left, top, right, bottom };
+    }));
+    for (let epoch = 1; epoch <= 20; epoch++) {
+      await page.getByRole('button', { name: 'Step epoch' }).click();
+      await tableRows(page).nth(epoch - 1).waitFor();
+      await page.locator('#chart-caption', { hasText: `after epoch ${epoch} ` }).waitFor();
+      const [value, baseline] = await labels();
+      const apart = value.right <= baseline.left || baseline.right <= value.left || value.bottom <= baseline.top || baseline.bottom <= value.top;
+      assert.ok(apart, `after epoch ${epoch}, the labels overlap: ${JSON.stringify({ value, baseline })}`);
+    }
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
   it('fits a 360 px wide screen without sideways scrolling', async () => {
     const { page, problems } = await openPage(chromium.context, origin, { viewport: { width: 360, height: 740 } });
     await page.goto(server.url);

@@ -116,9 +116,12 @@ export async function waitForData(page) {
 
 export const tableRows = (page) => page.locator('#epochs-table tbody tr');
 
-/** Asserts that read() comes to resolve to `expected` within 5 s: the page draws its state at the next frame. */
-export async function untilEqual(read, expected, message) {
-  const deadline = Date.now() + 5000;
+/**
+ * Asserts that read() comes to resolve to `expected` within `timeout` ms (5 s: the page draws its state at
+ * the next frame).
+ */
+export async function untilEqual(read, expected, message, timeout = 5000) {
+  const deadline = Date.now() + timeout;
   let value = await read();
   while (value !== expected && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 20));
