@@ -209,7 +209,7 @@ class Controller extends EventTarget {
     record(this.#state, {
       trainMs: 0, trainEpochs: 0,
       ...(first && { readyMs: performance.now(), decodeMs: snapshot.dataset.decodeMs }),
-      ...(snapshot.heapBytes && { workerHeapBytes: snapshot.heapBytes }),
+      ...(snapshot.heapBytes && { workerHeapBytes: snapshot.heapBytes, workerMemoryBytes: snapshot.memoryBytes }),
     });
     this.#drawing.use(this.#state.run.params);
     if (this.#state.ready) this.dispatchEvent(new CustomEvent('run', { detail: { reason } }));

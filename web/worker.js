@@ -118,8 +118,9 @@ class Session {
     if (this.#trainer) this.#trainer.reset(options);
     else this.#trainer = engine.createTrainer(this.#sample, options);
     this.#partial = { ms: 0, lossSum: 0 };
-    // heapBytes: the engine's heap with the dataset and the run in it, for the page's instruments.
-    return { dataset: this.#dataset, heapBytes: engine.heapBytesInUse, ...this.#snapshot() };
+    // The engine's heap in use with the dataset and the run in it, and its WebAssembly memory, for the
+    // page's instruments.
+    return { dataset: this.#dataset, heapBytes: engine.heapBytesInUse, memoryBytes: engine.memoryBytes, ...this.#snapshot() };
   }
 
   /** The parameters as text, byte for byte what `mnist-sgd --save-params` writes. */

@@ -81,18 +81,24 @@ describe('course pages with the page embedded', () => {
     // Memory: each iframe's worker holds the engine with its own copy of the sample (the engine's
     // heapBytesInUse, which the page records); the iframes' own threads share one renderer process, whose
     // JavaScript heap and array buffers Chromium reports over CDP (Runtime.getHeapUsage).
-    const heaps = [];
-    for (const frame of frames) heaps.push(Number(await frame.locator('html').getAttribute('data-worker-heap-bytes')));
+    const [heaps, memories] = [[], []];
+    for (const frame of frames) {
+      heaps.push(Number(await frame.locator('html').getAttribute('data-worker-heap-bytes')));
+      memories.push(Number(await frame.locator('html').getAttribute('data-worker-memory-bytes')));
+    }
     for (const heap of heaps) assert.ok(heap >= DATASET_BYTES && heap < 64 * MB, `a worker's engine heap of ${heap} bytes`);
     const inner = page.frames().find((frame) => frame.url().startsWith(pageOrigin));
     const cdp = await chromium.context.newCDPSession(inner);
     const { usedSize, embedderHeapUsedSize, backingStorageSize } = await cdp.send('Runtime.getHeapUsage');
     await cdp.detach();
     const shared = usedSize + embedderHeapUsedSize + backingStorageSize;
-    const total = heaps.reduce((sum, heap) => sum + heap, 0) + shared;
-    t.diagnostic(`memory of the three embeds: workers' engine heaps ${heaps.map((heap) => (heap / MB).toFixed(1)).join(' + ')} MB; ` +
-      `their page threads (one process): JS heap ${(usedSize / MB).toFixed(1)} MB, DOM ${(embedderHeapUsedSize / MB).toFixed(1)} MB, ` +
-      `array buffers ${(backingStorageSize / MB).toFixed(1)} MB; together ${(total / MB).toFixed(0)} MB`);
+    const sum = (values) => values.reduce((total, value) => total + value, 0);
+    const total = sum(heaps) + shared;
+    const mb = (bytes) => (bytes / MB).toFixed(1);
+    t.diagnostic(`memory of the three embeds: workers' engine heaps ${heaps.map(mb).join(' + ')} MB in use ` +
+      `(WebAssembly memory ${memories.map(mb).join(' + ')} MB); their page threads (one process): JS heap ${mb(usedSize)} MB, ` +
+      `DOM ${mb(embedderHeapUsedSize)} MB, array buffers ${mb(backingStorageSize)} MB; together ${mb(total)} MB in use, ` +
+      `${mb(sum(memories) + shared)} MB with the workers' whole WebAssembly memory`);
     assert.ok(total < 250 * MB, `${total} bytes`);
     assert.deepEqual(problems, []);
 
