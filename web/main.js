@@ -170,6 +170,7 @@ class Controller extends EventTarget {
     } while (!sameRun(state.run.settings, state.settings));
     state.ready = true;
     this.dispatchEvent(new CustomEvent('ready', { detail: { reason: 'data' } }));
+    if (state.runError) this.dispatchEvent(new CustomEvent('error', { detail: { message: state.runError } }));
     if (state.settings.autoplay && state.run.history.length < state.settings.epochs && !state.runError) this.#playEpochs();
   }
 
