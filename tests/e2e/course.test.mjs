@@ -113,8 +113,14 @@ describe('course pages with the page embedded', () => {
     await page.goto(server.url);
     await page.getByLabel('Seed').fill('7');
     await page.getByLabel('Seed').press('Enter');
-    await page.getByText('Embed it in course material').click();
-    for (const name of ['data', 'train', 'results', 'mistakes']) await page.getByRole('checkbox', { name: `(${name})` }).uncheck();
+    // By keyboard: the builder opens with Enter, and Space unticks the first panel, Data.
+    await page.locator('#embed-builder summary').focus();
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement.value), 'data');
+    await page.keyboard.press('Space');
+    await untilEqual(() => page.getByRole('checkbox', { name: '(data)' }).isChecked(), false, 'Data unticked');
+    for (const name of ['train', 'results', 'mistakes']) await page.getByRole('checkbox', { name: `(${name})` }).uncheck();
     await page.getByRole('radio', { name: 'trained already' }).check();
     await page.getByLabel('Trained for').fill('5');
     await page.getByLabel('Trained for').press('Enter');
