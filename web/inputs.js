@@ -5,10 +5,11 @@
  * buttons: {id: action} for clicks; refused(): after an action threw (a click can come in the frame
  * before the render disables its button: the request is refused, and the button's new state says why);
  * edited(name, text): a field of the settings form changed (Enter commits a number field, as 'change');
+ * embedEdited({name, value, checked}): a field of the embed builder's form changed;
  * files: {inputId: use(file)} for file inputs, each opened by the button named in its data-opened-by;
  * dropped(file): a file dropped anywhere on the page.
  */
-export function listenToInputs({ buttons, refused, edited, files, dropped }) {
+export function listenToInputs({ buttons, refused, edited, embedEdited, files, dropped }) {
   const on = (id, type, handler) => document.getElementById(id).addEventListener(type, handler);
   for (const [id, action] of Object.entries(buttons)) {
     on(id, 'click', () => {
@@ -20,8 +21,10 @@ export function listenToInputs({ buttons, refused, edited, files, dropped }) {
     });
   }
   const form = document.getElementById('settings');
-  form.addEventListener('submit', (event) => event.preventDefault());
+  const embedForm = document.getElementById('embed-form');
+  for (const each of [form, embedForm]) each.addEventListener('submit', (event) => event.preventDefault());
   form.addEventListener('change', ({ target: field }) => edited(field.name, field.type === 'checkbox' ? String(field.checked) : field.value));
+  embedForm.addEventListener('change', ({ target: { name, value, checked } }) => embedEdited({ name, value, checked }));
   for (const [id, use] of Object.entries(files)) {
     const input = document.getElementById(id);
     if (input.dataset.openedBy) on(input.dataset.openedBy, 'click', () => input.click());
