@@ -96,8 +96,10 @@ float reference_fmaf(float a, float b, float c) {
   split(b, mb, eb);
   split(c, mc, ec);
   if (ea + eb - 48 + kScale < 0 || (mc != 0 && ec - 24 + kScale < 0)) FAIL("operands too small for reference_fmaf");
-  const __int128 product = static_cast<__int128>(ma * mb) << (ea + eb - 48 + kScale);
-  const __int128 addend = mc == 0 ? 0 : static_cast<__int128>(mc) << (ec - 24 + kScale);
+  // Scaled by multiplying, not shifting: a left shift of a negative number is undefined.
+  const auto power_of_two = [](int n) { return static_cast<__int128>(1) << n; };
+  const __int128 product = static_cast<__int128>(ma * mb) * power_of_two(ea + eb - 48 + kScale);
+  const __int128 addend = mc == 0 ? 0 : static_cast<__int128>(mc) * power_of_two(ec - 24 + kScale);
   const __int128 sum = product + addend;
   if (sum == 0) return 0.0f;
   unsigned __int128 magnitude = sum < 0 ? -static_cast<unsigned __int128>(sum) : static_cast<unsigned __int128>(sum);

@@ -60,9 +60,28 @@ export class AccuracyChart {
     }
     parts.push(...epochAxis({ width, height: HEIGHT, margin: MARGIN, xMax, x, yTitle: 'accuracy' }));
 
+    // The last epoch's accuracy, by its marker; the baseline's label below or above its line, at the left
+    // or the right, wherever it covers neither that value (never, when it can help it) nor the markers.
+    const last = points.at(-1);
+    const value = last && {
+      content: last.accuracy.toFixed(4), x: Math.min(x(last.epoch), width - MARGIN.right), y: Math.max(y(last.accuracy) - 9, 11),
+    };
     if (baseline !== null) {
       parts.push(line(MARGIN.left, y(baseline), width - MARGIN.right, y(baseline), 'baseline'));
-      parts.push(text(`pixel similarity ${baseline.toFixed(4)}`, MARGIN.left + 4, y(baseline) + 13, 'baseline-label'));
+      const content = `pixel similarity ${baseline.toFixed(4)}`;
+      const valueBox = value && box(value.content, VALUE_FONT, { ...value, anchor: 'end' });
+      const markers = points.map((p) => [x(p.epoch) - 4, y(p.accuracy) - 4, x(p.epoch) + 4, y(p.accuracy) + 4]);
+      const cost = (place) => {
+        const label = box(content, BASELINE_FONT, place);
+        return (valueBox && overlap(label, valueBox) ? 1000 : 0) + markers.filter((marker) => overlap(label, marker)).length;
+      };
+      const [left, right] = [MARGIN.left + 4, width - MARGIN.right - 4];
+      const places = [[left, 'start', 13], [left, 'start', -5], [right, 'end', 13], [right, 'end', -5]]
+        .map(([at, anchor, dy]) => ({ x: at, y: y(baseline) + dy, anchor }));
+      const place = places.reduce((best, each) => (cost(each) < cost(best) ? each : best));
+      const label = text(content, place.x, place.y, 'baseline-label');
+      label.setAttribute('text-anchor', place.anchor);
+      parts.push(label);
     }
     others.forEach((past, i) => {
       parts.push(element('polyline', { class: `series past past-${i + 1}`, points: past.map((p) => `${x(p.epoch)},${y(p.accuracy)}`).join(' ') }));
@@ -75,9 +94,7 @@ export class AccuracyChart {
           parts.push(element('circle', { cx: x(p.epoch), cy: y(p.accuracy), r: 3.5, class: p.epoch === 0 ? 'marker initial' : 'marker' }));
         }
       }
-      const last = points.at(-1);
-      const label = text(last.accuracy.toFixed(4), Math.min(x(last.epoch), width - MARGIN.right), Math.max(y(last.accuracy) - 9, 11), 'value');
-      parts.push(label);
+      parts.push(text(value.content, value.x, value.y, 'value'));
     }
     this.#svg.replaceChildren(...parts);
   }
@@ -101,6 +118,19 @@ export function epochAxis({ width, height, margin, xMax, x, yTitle }) {
   parts.push(title);
   return parts;
 }
+
+// A label's box, [left, top, right, bottom], estimated from its length rather than measured, which would
+// force a layout in the middle of a render: a character of these fonts' digits and lower-case letters is
+// at most 0.62 of the font size wide. (x, y: the text's anchor on its baseline.)
+const VALUE_FONT = 12;  // px, as style.css sets .value and .baseline-label
+const BASELINE_FONT = 11;
+function box(content, size, { x, y, anchor }) {
+  const width = content.length * size * 0.62;
+  const left = anchor === 'end' ? x - width : x;
+  return [left, y - size, left + width, y + 3];
+}
+
+const overlap = (a, b) => a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3];
 
 // 1, 2 or 5 times a power of ten, at least `rough` (and at least 1: epochs are whole numbers).
 export function niceStep(rough) {

@@ -25,7 +25,9 @@ export class Drawing {
   /** The model now ({model, params}): the drawing is classified again with it. */
   use(params) {
     this.#classifier.use(params);
-    this.#classifier.warmUp();
+    // The page's own engine (16 MB of memory) is started before the first stroke only when the pad is
+    // shown: an iframe showing other panels never needs it.
+    if (this.#state.settings.panels.includes('draw')) this.#classifier.warmUp();
     this.#predict();
   }
 

@@ -1,4 +1,4 @@
-// The page's postMessage API, for a course page that embeds it in an iframe (README: "Talking to the page
+// The page's postMessage API, for a course page that embeds it in an iframe (docs/embedding.md: "Talking to the page
 // from a host page"). Requests are {type: 'mnist-sgd:...', ...}; the controller carries them out through
 // its public methods, and its events become messages to the host.
 //
@@ -7,9 +7,9 @@
 // someone else: the platform, an extension). A request with the prefix that is unknown or malformed gets
 // an 'mnist-sgd:error' reply and changes nothing.
 // Where replies go: to the origin the request came from. Messages the page sends of its own accord (ready,
-// run, epoch, error) go to the parent's origin as the browser reports it; never to '*' but for a parent
-// whose origin is opaque (see #post).
-import { PROPERTIES, parseValue } from './settings.js';
+// run, epoch, error, resize) go to the parent's origin as the browser reports it; never to '*' but for a
+// parent whose origin is opaque (see #post).
+import { PROPERTIES, parseValue, property } from './settings.js';
 
 const PREFIX = 'mnist-sgd:';
 const SETTINGS = PROPERTIES.map(({ name }) => name);
@@ -18,6 +18,7 @@ export class HostApi {
   #controller;
   #parent;
   #origin;  // the parent's origin, where unrequested messages go; null until known
+  #height = null;  // the page's content height in CSS pixels, as last sent
 
   constructor(controller, parent) {
     this.#controller = controller;
@@ -30,14 +31,25 @@ export class HostApi {
     controller.addEventListener('batch', ({ detail: { epoch, batch, loss, threes, sevens } }) =>
       this.#post({ type: 'batch', epoch, batch, loss, threes, sevens }));
     controller.addEventListener('error', ({ detail }) => this.#post({ type: 'error', message: detail.message }));
+    // The height of the document's content (<html> is as tall as its content, whatever the iframe's height),
+    // whenever it changes, so that a host page can size the iframe to it and nothing scrolls inside.
+    new ResizeObserver(([entry]) => {
+      const height = Math.ceil(entry.borderBoxSize[0].blockSize);
+      if (height === this.#height) return;
+      this.#height = height;
+      this.#post({ type: 'resize', height });
+    }).observe(document.documentElement);
   }
 
   #receive(event) {
     if (event.source !== this.#parent) return;
     const { data } = event;
     if (!isPlainObject(data) || typeof data.type !== 'string' || !data.type.startsWith(PREFIX)) return;
-    // The browser's word for who sent it: from now on the page's own messages go there too.
+    // The browser's word for who sent it: from now on the page's own messages go there too, beginning
+    // with the height, if it could not be sent before.
+    const unknown = this.#origin === null;
     this.#origin = event.origin;
+    if (unknown && this.#height !== null) this.#post({ type: 'resize', height: this.#height });
     const id = typeof data.id === 'string' || typeof data.id === 'number' ? { id: data.id } : {};
     let answer;
     try {
@@ -98,8 +110,14 @@ function parseSettings(settings) {
       problems.push(`unknown setting '${name}' (the settings: ${SETTINGS.join(', ')})`);
       continue;
     }
-    const parsed = ['number', 'string', 'boolean'].includes(typeof value) ? parseValue(name, String(value)) : undefined;
-    if (parsed === undefined) problems.push(`${name} must be ${PROPERTIES.find((p) => p.name === name).type.describe}, got ${describe(value)}`);
+    if (property(name).atStart) {
+      problems.push(`${name} acts once, when the data is in: give it in the iframe's URL`);
+      continue;
+    }
+    // A list (panels) may come as an array of strings, or as the URL writes it.
+    const text = Array.isArray(value) && value.every((item) => typeof item === 'string') ? value.join(',') : value;
+    const parsed = ['number', 'string', 'boolean'].includes(typeof text) ? parseValue(name, String(text)) : undefined;
+    if (parsed === undefined) problems.push(`${name} must be ${property(name).type.describe}, got ${describe(value)}`);
     else valid[name] = parsed;
   }
   if (problems.length) throw new Error(problems.join('; '));

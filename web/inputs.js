@@ -5,11 +5,12 @@
  * buttons: {id: action} for clicks; refused(): after an action threw (a click can come in the frame
  * before the render disables its button: the request is refused, and the button's new state says why);
  * edited(name, text): a field of the settings form changed (Enter commits a number field, as 'change');
+ * embedEdited({name, value, checked}): a field of the embed builder's form changed;
  * files: {inputId: use(file)} for file inputs, each opened by the button named in its data-opened-by;
  * dropped(file): a file dropped anywhere on the page; fields: {id: use(value)} for inputs outside the
  * settings form that change only what is shown.
  */
-export function listenToInputs({ buttons, refused, edited, files, dropped, fields = {} }) {
+export function listenToInputs({ buttons, refused, edited, embedEdited, files, dropped, fields = {} }) {
   const on = (id, type, handler) => document.getElementById(id).addEventListener(type, handler);
   for (const [id, use] of Object.entries(fields)) on(id, 'change', ({ target }) => use(target.value));
   for (const [id, action] of Object.entries(buttons)) {
@@ -22,8 +23,10 @@ export function listenToInputs({ buttons, refused, edited, files, dropped, field
     });
   }
   const form = document.getElementById('settings');
-  form.addEventListener('submit', (event) => event.preventDefault());
+  const embedForm = document.getElementById('embed-form');
+  for (const each of [form, embedForm]) each.addEventListener('submit', (event) => event.preventDefault());
   form.addEventListener('change', ({ target: field }) => edited(field.name, field.type === 'checkbox' ? String(field.checked) : field.value));
+  embedForm.addEventListener('change', ({ target: { name, value, checked } }) => embedEdited({ name, value, checked }));
   for (const [id, use] of Object.entries(files)) {
     const input = document.getElementById(id);
     if (input.dataset.openedBy) on(input.dataset.openedBy, 'click', () => input.click());

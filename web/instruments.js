@@ -1,11 +1,13 @@
 // The page's measurements, for benchmark scripts (scripts/benchmark) and the timings line below the
-// results. Each is written at once as a data attribute on <html>, in milliseconds to 0.1, where a script
-// can wait for it:
+// results. Each is written at once as a data attribute on <html>, in milliseconds to 0.1 (or bytes), where a
+// script can wait for it:
 //   data-ready-ms      navigation start -> the first run on the sample decoded in the worker
 //   data-decode-ms     of which: inflating and decoding the archive in the worker
 //   data-train-ms, data-train-epochs   the engine's training time over the run's epochs
 //   data-play-ms, data-play-epochs     the last Play's wall time, messaging included
 //   data-predict-ms    the pen's input event -> its prediction, ready to draw
+//   data-worker-heap-bytes, data-worker-memory-bytes   the worker's engine with the dataset and a run in it:
+//                      its heap in use (Engine.heapBytesInUse) and its WebAssembly memory (Engine.memoryBytes)
 
 /** Records `values` ({readyMs: 812.3, ...}): on <html> at once, and in the page state's timings. */
 export function record(state, values) {

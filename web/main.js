@@ -5,14 +5,15 @@
 // what a host page's messages call (host-api.js); its events ('ready', 'run', 'epoch', 'error') are how
 // host-api.js hears what happened, so the controller knows nothing of messages.
 import { Drawing } from './drawing.js';
+import { embedCode } from './embed-code.js';
 import { HostApi } from './host-api.js';
 import { listenToInputs } from './inputs.js';
 import { record } from './instruments.js';
 import { copyText, readFile, readParamsText, saveFile } from './loader.js';
-import { createPageState, metrics, modelPosition, startRun, stepped } from './page-state.js';
+import { createPageState, editEmbedForm, embedChoice, metrics, modelPosition, startRun, stepped } from './page-state.js';
 import { Screen } from './render.js';
 import { engineProblem } from './unsupported.js';
-import { edit, embedSnippet, fromQuery, parseValue, property, runOptions, sameRun, toQuery } from './settings.js';
+import { edit, fromQuery, parseValue, property, runOptions, sameRun, toQuery } from './settings.js';
 import { trainingWorker } from './worker-client.js';
 
 const PARAMS_FILE = 'params.txt';
@@ -27,15 +28,24 @@ class Controller extends EventTarget {
 
   constructor() {
     super();
+    const runButtons = {
+      'step-epoch': () => this.step('epoch'), 'step-batch': () => this.step('batch'), reset: () => this.reset(),
+      play: () => (this.#state.playing ? this.pause() : this.play()),
+    };
     listenToInputs({
       buttons: {
-        'step-epoch': () => this.step('epoch'), 'step-batch': () => this.step('batch'), reset: () => this.reset(),
-        play: () => (this.#state.playing ? this.pause() : this.play()), clear: () => this.#drawing.clear(),
-        'copy-embed': () => this.#copyEmbedCode(), 'export-params': () => this.#exportParams(),
+        ...runButtons,
+        // The compact run control's (cards/run-bar.js), shown when the Train card is not.
+        ...Object.fromEntries(Object.entries(runButtons).map(([id, action]) => [`bar-${id}`, action])),
+        clear: () => this.#drawing.clear(), 'copy-embed': () => this.#copyEmbedCode(), 'export-params': () => this.#exportParams(),
       },
       fields: { 'step-unit': (value) => this.#show({ stepUnit: Number(value) }) },
       refused: () => this.#screen.update(),
       edited: (name, text) => this.#editSetting(name, text),
+      embedEdited: (field) => {
+        editEmbedForm(this.#state, field);
+        this.#screen.update();
+      },
       files: { 'params-file': (file) => this.#importParams(file), 'data-file': (file) => this.#loadFile(file) },
       dropped: (file) => this.#loadFile(file),
     });
@@ -83,7 +93,9 @@ class Controller extends EventTarget {
   }
 
   #requireRun() {
-    if (!this.#state.run) throw new Error('the data is still loading (wait for the ready message)');
+    const { ready, pretraining } = this.#state;
+    if (pretraining) throw new Error(`the page is training its first ${pretraining.epochs} epochs (wait for the ready message)`);
+    if (!ready) throw new Error('the data is still loading (wait for the ready message)');
   }
 
   // --- the dataset --------------------------------------------------------------------------------------
@@ -91,7 +103,7 @@ class Controller extends EventTarget {
   // Events of the worker: the progress of an archive, its own archive (fetched as soon as it started) or
   // why not, and that it stopped.
   #heard({ type, ...event }) {
-    if (type === 'dataset') this.#restart('data');
+    if (type === 'dataset') this.#enqueue(() => this.#arrive());
     else if (type === 'progress') this.#show({ data: { ...this.#state.data, loading: event } });
     else if (type === 'dataset-error') this.#dataFailed(event.name, event.message);
     else if (!this.#state.data.dataset) this.#dataFailed(null, event.message);  // stopped (later, a request says it)
@@ -108,6 +120,7 @@ class Controller extends EventTarget {
         return this.#dataFailed(file.name, error.message);
       }
       await this.#newRun('data');
+      await this.#arrive();  // the learner's archive came first
     });
   }
 
@@ -146,6 +159,42 @@ class Controller extends EventTarget {
     });
   }
 
+  // --- arriving: the first run, as the URL asks -----------------------------------------------------------
+
+  // Once the data is in: the first run, with the URL's settings and any made meanwhile (a host page may set
+  // them before 'ready'), trained the URL's `trained` epochs at once; then 'ready', then Play if `autoplay`.
+  async #arrive() {
+    const state = this.#state;
+    if (state.ready) return;
+    do {
+      if (!state.run || !sameRun(state.run.settings, state.settings)) await this.#newRun('data');
+      try {
+        await this.#pretrain();
+      } catch (error) {
+        state.runError = error.message;  // a run that diverged: shown, and the page is ready all the same
+      }
+    } while (!sameRun(state.run.settings, state.settings));
+    state.ready = true;
+    this.dispatchEvent(new CustomEvent('ready', { detail: { reason: 'data' } }));
+    if (state.runError) this.dispatchEvent(new CustomEvent('error', { detail: { message: state.runError } }));
+    if (state.settings.autoplay && state.run.history.length < state.settings.epochs && !state.runError) this.#playEpochs();
+  }
+
+  // The URL's `trained` epochs, drawn when they are all done, not one by one (the render waits for this
+  // task to end), and not sent to the host page one by one either: it hears 'ready' after them. A change
+  // of the run's settings meanwhile stops them (#arrive starts again).
+  async #pretrain() {
+    const state = this.#state;
+    const epochs = state.settings.trained;
+    if (state.run.history.length >= epochs) return;
+    this.#show({ pretraining: { epochs } });
+    try {
+      while (state.run.history.length < epochs && sameRun(state.run.settings, state.settings)) await this.#train('trainEpoch');
+    } finally {
+      state.pretraining = null;
+    }
+  }
+
   // --- training -----------------------------------------------------------------------------------------
 
   #restart(reason) {
@@ -159,16 +208,18 @@ class Controller extends EventTarget {
     this.#startRun(await this.#worker.call('startRun', { options: runOptions(settings) }), reason, { settings });
   }
 
-  // reason: 'data', 'reset', 'settings' or 'import', for the host page (see page-state.js startRun).
+  // reason: 'data', 'reset', 'settings' or 'import', for the host page (see page-state.js startRun), which
+  // hears of runs after 'ready' (#arrive).
   #startRun(snapshot, reason, { settings, importedFrom = null }) {
     const first = this.#state.run === null;
     startRun(this.#state, snapshot, reason, { settings, importedFrom });
-    record(this.#state, { trainMs: 0, trainEpochs: 0, ...(first && { readyMs: performance.now(), decodeMs: snapshot.dataset.decodeMs }) });
+    record(this.#state, {
+      trainMs: 0, trainEpochs: 0,
+      ...(first && { readyMs: performance.now(), decodeMs: snapshot.dataset.decodeMs }),
+      ...(snapshot.heapBytes && { workerHeapBytes: snapshot.heapBytes, workerMemoryBytes: snapshot.memoryBytes }),
+    });
     this.#drawing.use(this.#state.run.params);
-    this.dispatchEvent(new CustomEvent(first ? 'ready' : 'run', { detail: { reason } }));
-    // Settings changed while the first sample loaded (a host page may set them before 'ready', say) started
-    // no run, there being none: the numbers on the page must belong to the settings shown, so one follows.
-    if (first && !sameRun(settings, this.#state.settings)) this.#restart('settings');
+    if (this.#state.ready) this.dispatchEvent(new CustomEvent('run', { detail: { reason } }));
   }
 
   // One request to the worker (trainEpoch or traceBatch: a step seen from inside), then the record catches up.
@@ -179,7 +230,7 @@ class Controller extends EventTarget {
     const { run } = this.#state;
     if (result.epoch) {
       record(this.#state, { trainMs: run.history.reduce((sum, r) => sum + r.ms, 0), trainEpochs: run.history.length });
-      this.dispatchEvent(new CustomEvent('epoch', { detail: result.epoch }));
+      if (this.#state.ready) this.dispatchEvent(new CustomEvent('epoch', { detail: result.epoch }));
     }
     this.#drawing.use(run.params);
   }
@@ -219,8 +270,9 @@ class Controller extends EventTarget {
       state.settings = settings;
       history.replaceState(null, '', `?${toQuery(settings)}`);
     }
-    // Numbers on the page always belong to the settings shown: a new rate, batch size, seed... is a new run.
-    if (changed.some((name) => property(name).restartsRun) && state.run) this.#restart('settings');
+    // Numbers on the page always belong to the settings shown: a new rate, batch size, seed... is a new run
+    // (before 'ready', #arrive makes it).
+    if (changed.some((name) => property(name).restartsRun) && state.ready) this.#restart('settings');
     else this.#screen.update();
   }
 
@@ -246,8 +298,9 @@ class Controller extends EventTarget {
   // --- sharing ------------------------------------------------------------------------------------------
 
   async #copyEmbedCode() {
-    const snippet = embedSnippet(this.#state.settings, location.href);
-    this.#show({ embedCode: { snippet, copied: await copyText(snippet) } });
+    const code = embedCode(this.#state.settings, embedChoice(this.#state), location.href);
+    const ok = await copyText(code);
+    this.#show({ embedForm: { ...this.#state.embedForm, copied: { code, ok } } });
   }
 }
 

@@ -2,6 +2,8 @@
 // asks for a render; render.js draws the whole screen from it, once per frame. Nothing else decides what
 // the screen shows, so a new number on the page is a field here, the code that sets it and the card that
 // draws it.
+import { PANEL_NAMES } from './panels.js';
+import { parseValue } from './settings.js';
 
 /**
  * The state at start-up, from the settings in the URL ({settings, rejected} of settings.js's fromQuery).
@@ -28,6 +30,10 @@ export function createPageState({ settings, rejected }) {
     // `trained`: whether its parameters are trained (or imported); `params`: {model, params}; `insight`:
     // the worker's confusion matrix and misclassified images; `importedFrom`: a parameters file's name.
     run: null,
+    // Whether the page has arrived: the data is in, the first run made, and the `trained` epochs of the URL
+    // trained (the host page hears 'ready' then); until then, nothing can be trained by hand.
+    ready: false,
+    pretraining: null,  // {epochs}: the URL's `trained` epochs being trained at once, before the page is ready
     pastRuns: [],  // the last few runs that trained, newest first, for the chart to compare
     stepUnit: 1,  // the hidden unit of simple_net whose gradient the step card shows (1-based)
     playing: null,  // the Play under way: a new object per press, so that a stale loop sees it is over
@@ -44,7 +50,14 @@ export function createPageState({ settings, rejected }) {
     // What the live regions say: the last epoch, and the prediction for the drawing when its stroke ended
     // (`said`); `serial` grows with each stroke, so that the same words are said again for a new one.
     announcements: { epoch: null, prediction: { said: null, serial: 0 } },
-    embedCode: null,  // {snippet, copied} once "Copy embed code" has been pressed
+    // The embed builder's choices (embed-code.js): the panels (none: every card), how the iframe starts
+    // ('waits', 'trained': `trained` epochs, null for as many as Epochs, or 'plays'), its height in CSS pixels,
+    // whether it sizes itself, the code's format ('html', 'jupyter', 'quarto'); `invalid`: the fields whose text
+    // is not valid, by name; `copied`: {code, ok (the clipboard took it)} after "Copy embed code".
+    embedForm: {
+      panels: PANEL_NAMES, start: 'waits', trained: null, height: EMBED_HEIGHT.default, autoSize: true, format: 'html',
+      invalid: {}, copied: null,
+    },
     timings: {},  // measurements shown below the results (instruments.js)
   };
 }
@@ -53,10 +66,10 @@ export function createPageState({ settings, rejected }) {
  * The run's record for a host page (host-api.js): {ready, playing, settings, initial, history, batch, confusion,
  * step (the last traced step: {epoch, batch, loss, threes, sevens, gradient}, or null)}.
  */
-export function metrics({ run, settings, playing }) {
+export function metrics({ ready, run, settings, playing }) {
   const step = run?.step;
   return {
-    ready: run !== null, playing: Boolean(playing), settings: { ...settings }, initial: run?.initial ?? null,
+    ready, playing: Boolean(playing), settings: { ...settings }, initial: run?.initial ?? null,
     history: run?.history ?? [], batch: run?.batch ?? null, confusion: run?.insight.matrix ?? null,
     step: step ? { epoch: step.epoch, batch: step.batch, loss: step.loss, threes: step.threes, sevens: step.sevens, gradient: step.gradient } : null,
   };
@@ -100,3 +113,38 @@ export function stepped(state, result) {
 }
 
 const paramsOf = ({ model, params }) => ({ model, params });
+
+// --- the embed builder --------------------------------------------------------------------------------
+
+// The iframe's height in CSS pixels: 720 shows a card or two beside a course's text.
+export const EMBED_HEIGHT = Object.freeze({ min: 100, max: 10000, default: 720 });
+
+/**
+ * An edit of the embed builder's form: a field's name, its value, and for a checkbox whether it is ticked
+ * (`panel` fields: one per panel, valued by its name). A number that is not valid is kept out and named.
+ */
+export function editEmbedForm(state, { name, value, checked }) {
+  const form = { ...state.embedForm, invalid: { ...state.embedForm.invalid } };
+  if (name === 'panel') form.panels = PANEL_NAMES.filter((panel) => (panel === value ? checked : form.panels.includes(panel)));
+  else if (name === 'autoSize') form.autoSize = checked;
+  else if (name === 'start' || name === 'format') form[name] = value;
+  else if (name === 'trained' || name === 'height') {
+    const number = name === 'trained' ? parseValue('trained', value) : wholeNumber(value, EMBED_HEIGHT);
+    if (number === undefined || number === 0) form.invalid[name] = true;
+    else {
+      delete form.invalid[name];
+      form[name] = number;
+    }
+  }
+  state.embedForm = form;
+}
+
+/** The builder's choices as embed-code.js takes them: the epochs trained, as many as Epochs unless typed. */
+export function embedChoice({ embedForm, settings }) {
+  return { ...embedForm, trained: embedForm.trained ?? settings.epochs };
+}
+
+function wholeNumber(text, { min, max }) {
+  const value = Number(text);
+  return /^\d+$/.test(text.trim()) && value >= min && value <= max ? value : undefined;
+}

@@ -4,32 +4,44 @@
 // The cards' renderers are called from here only, each with the plain data it shows.
 import { DataCard } from './cards/data.js';
 import { DrawCard } from './cards/draw.js';
+import { EmbedBuilder } from './cards/embed.js';
+import { LayoutView } from './cards/layout.js';
 import { MistakesCard } from './cards/mistakes.js';
 import { ResultsCard } from './cards/results.js';
+import { RunBar } from './cards/run-bar.js';
 import { ShareView } from './cards/share.js';
 import { StepCard } from './cards/step.js';
 import { TrainCard } from './cards/train.js';
 import { WeightsCard } from './cards/weights.js';
+import { PANEL_NAMES } from './panels.js';
 
-// Each card by name (the id of its <section>; 'share' draws parts of the header, the footer and the live
-// regions), with the part of the state it draws.
-const CARDS = [
-  ['data', DataCard, (state) => ({ ...state.data, problem: state.engineProblem })],
-  ['train', TrainCard, (state) => state],
-  ['step', StepCard, (state) => ({
+// Each card by its panel's name (panels.js; the id of its <section>), with the part of the state it draws.
+const CARDS = {
+  data: [DataCard, (state) => ({ ...state.data, problem: state.engineProblem })],
+  train: [TrainCard, (state) => state],
+  step: [StepCard, (state) => ({
     run: state.run, stepUnit: state.stepUnit, epochs: state.settings.epochs,
     trainCount: state.data.dataset ? state.data.dataset.counts.train3 + state.data.dataset.counts.train7 : 0,
   })],
-  ['results', ResultsCard, (state) => ({ ...state, dataset: state.data.dataset })],
-  ['mistakes', MistakesCard, (state) => state.run],
-  ['draw', DrawCard, (state) => ({ prediction: state.prediction, problem: state.engineProblem })],
-  ['weights', WeightsCard, (state) => state],
-  ['share', ShareView, (state) => state],
-];
+  results: [ResultsCard, (state) => ({ ...state, dataset: state.data.dataset })],
+  mistakes: [MistakesCard, (state) => state.run],
+  draw: [DrawCard, (state) => ({ prediction: state.prediction, problem: state.engineProblem })],
+  weights: [WeightsCard, (state) => state],
+};
+
+// What is drawn around the cards: the compact run control, the link to the full page and the live
+// regions, the embed builder. (The layout is drawn first, so that the cards are drawn where they are shown.)
+const VIEWS = [RunBar, ShareView, EmbedBuilder];
 
 export class Screen {
   #state;
-  #cards = CARDS.map(([name, Card, dataOf]) => ({ name, card: new Card(), dataOf }));
+  #layout = new LayoutView();
+  #views = VIEWS.map((View) => new View());
+  #cards = PANEL_NAMES.map((name) => {
+    if (!CARDS[name]) throw new Error(`panels.js names a panel "${name}" that render.js has no card for`);
+    const [Card, dataOf] = CARDS[name];
+    return { name, card: new Card(), dataOf };
+  });
   #pending = false;
 
   /** state: the page state, read at each frame. */
@@ -43,7 +55,11 @@ export class Screen {
     this.#pending = true;
     requestAnimationFrame(() => {
       this.#pending = false;
-      for (const { card, dataOf } of this.#cards) card.render(dataOf(this.#state));
+      const state = this.#state;
+      this.#layout.render(state.settings);
+      // A card that is not shown is not drawn: it is drawn from the state when it is shown again.
+      for (const { name, card, dataOf } of this.#cards) if (state.settings.panels.includes(name)) card.render(dataOf(state));
+      for (const view of this.#views) view.render(state);
     });
   }
 }

@@ -7,8 +7,8 @@ import { DEFAULT_OPTIONS as BOOK } from './engine.js';
 import { FACTS } from './facts.js';
 import { count } from './format.js';
 import { MODELS, MODEL_NAMES } from './models.js';
+import { PANEL_NAMES } from './panels.js';
 
-const EMBED_TITLE = 'MNIST basics: SGD learns 3s and 7s';
 const DECIMAL = /^(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;  // no signs, hex, "Infinity" or blanks
 
 const positiveNumber = (max) => ({
@@ -43,9 +43,22 @@ const oneOf = (...choices) => ({
   describe: choices.join(' or '),
 });
 
+// Some of `choices`, each at most once, in the order given: "draw,weights" -> ['draw', 'weights'].
+const someOf = (choices) => ({
+  parse: (text) => {
+    const names = text.split(',').map((name) => name.trim());
+    return names.every((name) => choices.includes(name)) && new Set(names).size === names.length ? Object.freeze(names) : undefined;
+  },
+  format: (names) => names.join(','),
+  describe: `a comma-separated list of ${choices.join(', ')}, each at most once`,
+});
+
 /**
  * Every setting of the page: its query-string name, its type and its default (the book's value; a function
- * of the settings before it when it depends on the model).
+ * of the settings before it when it depends on the model). restartsRun: a new value is a new run.
+ * optional: how the page is shown or starts, not the run, so a link carries it only when it is not the
+ * default (the run's settings are always written, so that a link keeps its meaning if defaults change).
+ * atStart: acts once, when the data is in, so it is taken from the URL only (a host page's `set` refuses it).
  */
 export const PROPERTIES = Object.freeze([
   { name: 'model', label: 'Model', type: oneOf(...MODEL_NAMES), default: BOOK.model, restartsRun: true },
@@ -58,7 +71,12 @@ export const PROPERTIES = Object.freeze([
   { name: 'init', label: 'Initialisation', type: oneOf('default', ...FACTS.inits), default: BOOK.init, restartsRun: true },
   // 'accuracy': the book's batch_accuracy as the loss, the chapter's reason for mnist_loss (nothing moves).
   { name: 'loss', label: 'Loss', type: oneOf('mnist_loss', 'accuracy'), default: BOOK.loss, restartsRun: true },
-  { name: 'embed', label: 'Compact embed mode', type: boolean, default: false, restartsRun: false },
+  { name: 'embed', label: 'Compact embed mode', type: boolean, default: false, restartsRun: false, optional: true },
+  // The cards shown (panels.js), in this order; every card, as the page lays them out, by default.
+  { name: 'panels', label: 'Panels', type: someOf(PANEL_NAMES), default: PANEL_NAMES, restartsRun: false, optional: true },
+  // Epochs trained at once when the data is in, before the page shows them and says it is ready.
+  { name: 'trained', label: 'Epochs trained at the start', type: integer({ min: 0, max: 1000 }), default: 0, restartsRun: false, optional: true, atStart: true },
+  { name: 'autoplay', label: 'Play at the start', type: boolean, default: false, restartsRun: false, optional: true, atStart: true },
 ]);
 
 const byName = new Map(PROPERTIES.map((property) => [property.name, property]));
@@ -81,11 +99,12 @@ export function defaults(chosen = {}) {
 /**
  * The settings after `edits` ({name: value}, valid values), and the names of those that changed. A model
  * comes with the book's learning rate and epochs for it, unless they are given too; a value given again
- * (1 as "1.0", say) is no change.
+ * (1 as "1.0", say, or the same panels) is no change.
  */
 export function edit(settings, edits) {
   if (edits.model !== undefined && edits.model !== settings.model) edits = { ...MODELS[edits.model].book, ...edits };
-  const changed = Object.keys(edits).filter((name) => settings[name] !== edits[name]);
+  const text = (name, value) => property(name).type.format(value);
+  const changed = Object.keys(edits).filter((name) => text(name, settings[name]) !== text(name, edits[name]));
   return { settings: { ...settings, ...edits }, changed };
 }
 
@@ -111,20 +130,18 @@ export function fromQuery(search) {
   return { settings: defaults(chosen), rejected };
 }
 
-/** Settings -> query string. Every training setting is written, so a link keeps its meaning if defaults change. */
-export function toQuery(settings, { embed = settings.embed } = {}) {
-  const params = new URLSearchParams();
-  for (const { name, type } of PROPERTIES) {
-    if (name !== 'embed') params.set(name, type.format(settings[name]));
+/**
+ * Settings -> query string: every setting of the run, so a link keeps its meaning if defaults change, and
+ * the optional ones (embed, panels...) when they are not the default.
+ */
+export function toQuery(settings) {
+  const params = [];
+  for (const { name, type, optional, default: value } of PROPERTIES) {
+    const text = type.format(settings[name]);
+    // A comma needs no escaping in a query, and panels=draw,weights reads better in a link than %2C.
+    if (!optional || text !== type.format(value)) params.push(`${name}=${encodeURIComponent(text).replaceAll('%2C', ',')}`);
   }
-  if (embed) params.set('embed', '1');
-  return params.toString();
-}
-
-/** The iframe that embeds the page (at `href`) with these settings, as a course page would paste it. */
-export function embedSnippet(settings, href) {
-  const src = new URL(`?${toQuery(settings, { embed: true })}`, href).href;
-  return `<iframe src="${src.replaceAll('&', '&amp;')}" title="${EMBED_TITLE}" width="100%" height="900" loading="lazy" style="border:0"></iframe>`;
+  return params.join('&');
 }
 
 /** The options of a training run, as Engine.createTrainer and Trainer.reset take them. */

@@ -115,10 +115,13 @@ class Session {
    */
   async startRun({ options }) {
     if (!this.#sample) throw new Error('no dataset is loaded yet');
+    const engine = await this.#ready();
     if (this.#trainer) this.#trainer.reset(options);
-    else this.#trainer = (await this.#ready()).createTrainer(this.#sample, options);
+    else this.#trainer = engine.createTrainer(this.#sample, options);
     this.#partial = { ms: 0, lossSum: 0 };
-    return { dataset: this.#dataset, ...this.#snapshot() };
+    // The engine's heap in use with the dataset and the run in it, and its WebAssembly memory, for the
+    // page's instruments.
+    return { dataset: this.#dataset, heapBytes: engine.heapBytesInUse, memoryBytes: engine.memoryBytes, ...this.#snapshot() };
   }
 
   /** The parameters as text, byte for byte what `mnist-sgd --save-params` writes. */

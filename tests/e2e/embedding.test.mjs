@@ -63,6 +63,7 @@ describe('sharing and embedding', () => {
     assert.equal(await page.locator('.lede').isVisible(), false);
     assert.equal(await page.locator('#data .explain').isVisible(), false);
     assert.equal(await page.getByRole('link', { name: /Open the full page/ }).getAttribute('href'), '?model=linear&lr=1&batchSize=256&epochs=20&seed=9&shuffle=0&init=default&loss=mnist_loss');
+    await page.getByText('Embed it in course material').click();
     await page.getByRole('button', { name: 'Copy embed code' }).click();
     const field = page.getByLabel('Embed code');
     await page.waitForFunction((element) => element.value !== '', await field.elementHandle());  // filled after the click's handler runs
@@ -94,6 +95,26 @@ describe('sharing and embedding', () => {
       await course.close();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it("never prints the last epoch's accuracy over the baseline's label at 360 px", async () => {
+    const { page, problems } = await openPage(chromium.context, origin, { viewport: { width: 360, height: 740 } });
+    await page.goto(server.url);
+    await waitForData(page);
+    const labels = () => page.locator('#accuracy-chart').evaluate((svg) => ['.value', '.baseline-label'].map((selector) => {
+      const { left, top, right, bottom } = svg.querySelector(selector).getBoundingClientRect();
+      return { left, top, right, bottom };
+    }));
+    for (let epoch = 1; epoch <= 20; epoch++) {
+      await page.getByRole('button', { name: 'Step epoch' }).click();
+      await tableRows(page).nth(epoch - 1).waitFor();
+      await page.locator('#chart-caption', { hasText: `after epoch ${epoch} ` }).waitFor();
+      const [value, baseline] = await labels();
+      const apart = value.right <= baseline.left || baseline.right <= value.left || value.bottom <= baseline.top || baseline.bottom <= value.top;
+      assert.ok(apart, `after epoch ${epoch}, the labels overlap: ${JSON.stringify({ value, baseline })}`);
+    }
+    assert.deepEqual(problems, []);
+    await page.close();
   });
 
   it('fits a 360 px wide screen without sideways scrolling', async () => {

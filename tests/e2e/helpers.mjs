@@ -117,9 +117,12 @@ export async function waitForData(page) {
 
 export const tableRows = (page) => page.locator('#epochs-table tbody tr');
 
-/** Asserts that read() comes to resolve to `expected` within 5 s: the page draws its state at the next frame. */
-export async function untilEqual(read, expected, message) {
-  const deadline = Date.now() + 5000;
+/**
+ * Asserts that read() comes to resolve to `expected` within `timeout` ms (5 s: the page draws its state at
+ * the next frame).
+ */
+export async function untilEqual(read, expected, message, timeout = 5000) {
+  const deadline = Date.now() + timeout;
   let value = await read();
   while (value !== expected && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -139,9 +142,12 @@ function arc(cx, cy, rx, ry, fromDegrees, toDegrees, steps = 12) {
   });
 }
 
-/** Draws strokes on the drawing pad with real mouse events (down, moves, up). */
-export async function draw(page, strokes) {
-  const pad = page.getByRole('img', { name: 'Drawing pad' });
+/**
+ * Draws strokes on the drawing pad with real mouse events (down, moves, up); frame: the frame (a
+ * FrameLocator) that shows the pad, when it is not the page itself.
+ */
+export async function draw(page, strokes, frame = page) {
+  const pad = frame.getByRole('img', { name: 'Drawing pad' });
   await pad.scrollIntoViewIfNeeded();
   const box = await pad.boundingBox();
   const at = ([x, y]) => [box.x + x * box.width, box.y + y * box.height];

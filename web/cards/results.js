@@ -66,6 +66,7 @@ export class ResultsCard {
         `${count(record.correct)} / ${count(record.count)}`, record.trainLoss.toFixed(4), record.ms.toFixed(1)];
       for (const text of cells) row.insertCell().textContent = text;
       row.cells[3].className = 'col-correct';
+      row.cells[5].className = 'col-ms';
     }
     const scroller = body.closest('.table-scroll');
     scroller.scrollTop = scroller.scrollHeight;  // keep the newest epoch in sight

@@ -3,20 +3,38 @@
 import { property } from '../settings.js';
 import { elements, setText } from './dom.js';
 
+/** The run's buttons by id, as they are now: whether each is disabled, and Play's words (Play or Pause). */
+export function runButtons({ settings, ready, run, playing }) {
+  const busy = !ready || Boolean(playing);
+  return {
+    'step-epoch': { disabled: busy },
+    'step-batch': { disabled: busy },
+    play: { disabled: !ready || (!playing && run.history.length >= settings.epochs), text: playing ? 'Pause' : 'Play' },
+    reset: { disabled: !ready },
+  };
+}
+
+/** Writes runButtons(state) to the buttons `el` holds by id (with `prefix`: the compact run control's). */
+export function renderRunButtons(el, state, prefix = '') {
+  for (const [id, { disabled, text }] of Object.entries(runButtons(state))) {
+    const button = el[prefix + id];
+    button.disabled = disabled;
+    if (text) setText(button, text);
+  }
+}
+
 export class TrainCard {
   #el = elements(['step-epoch', 'step-batch', 'play', 'reset', 'run-status', 'run-error', 'url-notice']);
   #form = new SettingsForm(document.getElementById('settings'));
 
-  /** From the page state: settings, form, urlRejected, run, playing and runError. */
-  render({ settings, form, urlRejected, run, playing, runError }) {
+  /** From the page state: settings, form, urlRejected, ready, run, playing, pretraining and runError. */
+  render(state) {
+    const { settings, form, urlRejected, run, playing, pretraining, runError } = state;
     const el = this.#el;
     this.#form.render(settings, form);
-    const ready = run !== null;
-    setText(el.play, playing ? 'Pause' : 'Play');
-    el.play.disabled = !ready || (!playing && run.history.length >= settings.epochs);
-    el['step-epoch'].disabled = el['step-batch'].disabled = !ready || playing;
-    el.reset.disabled = !ready;
-    if (run) setText(el['run-status'], runStatus(run, settings, playing));  // until then, "Waiting for the data"
+    renderRunButtons(el, state);
+    // Until there is a run, "Waiting for the data".
+    if (run) setText(el['run-status'], pretraining ? pretrainingStatus(pretraining) : runStatus(run, settings, playing));
     el['run-error'].hidden = !runError;
     setText(el['run-error'], runError ? `Training stopped: ${runError}.` : '');
     el['url-notice'].hidden = urlRejected.length === 0;
@@ -25,6 +43,9 @@ export class TrainCard {
       : '');
   }
 }
+
+/** While the URL's `trained` epochs are trained (page-state.js pretraining). */
+export const pretrainingStatus = ({ epochs }) => `Training ${epochs} epoch${epochs > 1 ? 's' : ''} before showing the model…`;
 
 function runStatus(run, settings, playing) {
   const done = run.history.length;

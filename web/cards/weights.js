@@ -12,8 +12,8 @@ export class WeightsCard {
   #painted = null;  // the parameters the maps show
   #legendPainted = false;
 
-  /** From the page state: run (its params: {model, params}) and paramsFile. */
-  render({ run, paramsFile }) {
+  /** From the page state: ready, run (its params: {model, params}) and paramsFile. */
+  render({ ready, run, paramsFile }) {
     const el = this.#el;
     if (!this.#legendPainted) {
       paintLegend(el['legend-bar']);
@@ -23,7 +23,7 @@ export class WeightsCard {
       this.#painted = run.params;
       this.#renderWeights(run.params);
     }
-    el['export-params'].disabled = el['import-params'].disabled = !run;
+    el['export-params'].disabled = el['import-params'].disabled = !ready;
     el['params-error'].hidden = !paramsFile?.failed;
     setText(el['params-error'], paramsFile?.failed ? `Could not import ${paramsFile.failed}: ${paramsFile.message}. The parameters are unchanged.` : '');
     if (paramsFile?.saved) {

@@ -58,6 +58,9 @@ window.addEventListener('message', (event) => {
     case 'settings':
       showSettings(message.settings);
       break;
+    case 'resize':
+      frame.style.height = `${message.height}px`;  // the iframe as tall as the page's content: nothing scrolls inside
+      break;
     case 'error':
       showError(message.message);
       break;
