@@ -120,7 +120,7 @@ describe('course pages with the page embedded', () => {
     assert.equal(await page.evaluate(() => document.activeElement.value), 'data');
     await page.keyboard.press('Space');
     await untilEqual(() => page.getByRole('checkbox', { name: '(data)' }).isChecked(), false, 'Data unticked');
-    for (const name of ['train', 'results', 'mistakes']) await page.getByRole('checkbox', { name: `(${name})` }).uncheck();
+    for (const name of ['train', 'step', 'results', 'mistakes']) await page.getByRole('checkbox', { name: `(${name})` }).uncheck();
     await page.getByRole('radio', { name: 'trained already' }).check();
     await page.getByLabel('Trained for').fill('5');
     await page.getByLabel('Trained for').press('Enter');

@@ -23,6 +23,11 @@ const CONTENT = {
     await f.locator('#run-status', { hasText: '0 of 20 epochs done' }).waitFor();
     assert.equal(await f.getByRole('button', { name: 'Step epoch' }).isEnabled(), true);
   },
+  step: async (f) => {
+    await f.locator('#bar-step-batch').click();
+    await f.locator('#step-batch-text', { hasText: 'batch 1 of 49: 256 images, 256 threes' }).waitFor();
+    await f.locator('#loss-chart .marker').waitFor();
+  },
   results: async (f) => {
     await f.locator('#chart-caption', { hasText: /before training/ }).waitFor();
     await f.locator('#bar-step-epoch').click();
