@@ -24,7 +24,7 @@ Trainer make_trainer(std::shared_ptr<const MnistSample> sample, const LinearPara
   std::unique_ptr<Model> model =
       spec ? make_spec_model(ModelKind::linear, 0, Init::randn) : make_model(ModelKind::linear, 0, Init::randn);
   REQUIRE(model->set_flat_params(to_flat(params)));
-  auto trainer = Trainer::create(std::move(sample), std::move(model), config);
+  auto trainer = Trainer::create(std::move(sample), std::move(model), config, TorchGenerator(config.seed));
   if (!trainer) FAIL("Trainer::create: " << trainer.error());
   return std::move(trainer).value();
 }
@@ -223,14 +223,14 @@ TEST_CASE("the trainer refuses bad settings with a message naming them", "[train
 
   TrainConfig bad;
   bad.lr = -1.0f;
-  auto refused = Trainer::create(tiny_sample(), any_model(), bad);
+  auto refused = Trainer::create(tiny_sample(), any_model(), bad, TorchGenerator());
   REQUIRE_FALSE(refused);
   CHECK_THAT(refused.error(), Catch::Contains("learning rate"));
 
-  auto empty = Trainer::create(std::make_shared<const MnistSample>(), any_model(), TrainConfig{});
+  auto empty = Trainer::create(std::make_shared<const MnistSample>(), any_model(), TrainConfig{}, TorchGenerator());
   REQUIRE_FALSE(empty);
   CHECK_THAT(empty.error(), Catch::Contains("no training or no validation images"));
-  auto null_sample = Trainer::create(nullptr, any_model(), TrainConfig{});
+  auto null_sample = Trainer::create(nullptr, any_model(), TrainConfig{}, TorchGenerator());
   REQUIRE_FALSE(null_sample);
 }
 
