@@ -96,7 +96,7 @@ function parseSettings(settings) {
       problems.push(`unknown setting '${name}' (the settings: ${SETTINGS.join(', ')})`);
       continue;
     }
-    const parsed = ['number', 'string', 'boolean'].includes(typeof value) ? parseValue(name, String(value)) : undefined;
+    const parsed = ['number', 'string', 'boolean', 'bigint'].includes(typeof value) ? parseValue(name, String(value)) : undefined;
     if (parsed === undefined) problems.push(`${name} must be ${PROPERTIES.find((p) => p.name === name).type.describe}, got ${describe(value)}`);
     else valid[name] = parsed;
   }

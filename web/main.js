@@ -4,6 +4,7 @@
 // Its public methods (step, play, pause, reset, changeSettings, metrics) are what the buttons call and
 // what a host page's messages call (host-api.js); its events ('ready', 'run', 'epoch', 'error') are how
 // host-api.js hears what happened, so the controller knows nothing of messages.
+import { runNotebookCode } from './cards/results.js';
 import { Drawing } from './drawing.js';
 import { HostApi } from './host-api.js';
 import { listenToInputs } from './inputs.js';
@@ -31,6 +32,7 @@ class Controller extends EventTarget {
         'step-epoch': () => this.step('epoch'), 'step-batch': () => this.step('batch'), reset: () => this.reset(),
         play: () => (this.#state.playing ? this.pause() : this.play()), clear: () => this.#drawing.clear(),
         'copy-embed': () => this.#copyEmbedCode(), 'export-params': () => this.#exportParams(),
+        'copy-notebook': () => this.#copyNotebookCode(),
       },
       refused: () => this.#screen.update(),
       edited: (name, text) => this.#editSetting(name, text),
@@ -241,6 +243,11 @@ class Controller extends EventTarget {
   async #copyEmbedCode() {
     const snippet = embedSnippet(this.#state.settings, location.href);
     this.#show({ embedCode: { snippet, copied: await copyText(snippet) } });
+  }
+
+  async #copyNotebookCode() {
+    const code = runNotebookCode(this.#state.settings);
+    this.#show({ notebookCopy: { code, copied: await copyText(code) } });
   }
 }
 

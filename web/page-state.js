@@ -42,6 +42,7 @@ export function createPageState({ settings, rejected }) {
     // (`said`); `serial` grows with each stroke, so that the same words are said again for a new one.
     announcements: { epoch: null, prediction: { said: null, serial: 0 } },
     embedCode: null,  // {snippet, copied} once "Copy embed code" has been pressed
+    notebookCopy: null,  // {code, copied} once "Copy the notebook code" has been pressed
     timings: {},  // measurements shown below the results (instruments.js)
   };
 }
