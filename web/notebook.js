@@ -33,7 +33,7 @@ export function notebookCode({ model, init, lr, batchSize, epochs, seed, shuffle
   const code = MODEL_CODE[`${model} ${init}`];
   if (!code) throw new Error(`no notebook code for model ${model} with init ${init}`);
   const shuffled = shuffle ? ', shuffle=True' : '';
-  return `# After the book's cells that build dset and valid_dset and define mnist_loss and batch_accuracy.
+  return `# After the book's cells: dset, valid_dset, mnist_loss, batch_accuracy.
 # torch.utils.data's DataLoader: fastai's shuffles with Python's random instead.
 import torch
 from torch import nn
