@@ -18,7 +18,8 @@ struct TrainConfig {
   float lr = 1.0f;
   int batch_size = 256;  // for training and for validate_epoch's batches, as in the book
   bool shuffle = false;  // the book's DataLoader does not shuffle
-  std::uint64_t seed = 42;  // torch.manual_seed(seed): the initial parameters, then the shuffling
+  // torch.manual_seed(seed): the initial parameters, then the shuffling
+  std::uint64_t seed = 42;
 };
 
 constexpr int kMinBatchSize = 1;

@@ -183,9 +183,8 @@ int train(const Options& options) {
   auto sample = load_mnist_sample_path(*location);
   if (!sample) return fail(sample.error());
   if (options.baseline) return run_baseline(*sample);
-  auto trainer =
-      Trainer::create(std::make_shared<const MnistSample>(std::move(sample).value()), std::move(model), options.config,
-                      generator);
+  auto trainer = Trainer::create(std::make_shared<const MnistSample>(std::move(sample).value()), std::move(model),
+                                 options.config, generator);
   if (!trainer) return fail(trainer.error());
 
   if (options.tsv) std::printf("epoch\tvalidate_epoch\taccuracy\ttrain_loss\tms\n");
