@@ -156,6 +156,37 @@ test('the module prints the same 20 numbers as the native CLI for the same seed'
   trainer.delete();
 });
 
+test("seed 42 with the book's settings prints PyTorch's 20 numbers, as torch.manual_seed(42) in the notebook", () => {
+  const expected = readFileSync(path.join(reference, 'trajectory.tsv'), 'utf8').trim().split('\n').slice(1)
+    .map((row) => row.split('\t')[1]);
+  const trainer = engine.createTrainer(sample, { seed: 42 });
+  assert.equal(trainer.getParams().length, 785);
+  // %.9g gives back every float exactly.
+  assert.deepEqual(Array.from(trainer.getParams()), readNumbers(path.join(reference, 'init_params.txt')).map(Math.fround));
+  const line = [];
+  for (let epoch = 0; epoch < 20; epoch++) {
+    trainer.trainEpoch();
+    line.push(trainer.validate().validateEpoch.toFixed(4));
+  }
+  assert.equal(line.join(' '), expected.join(' '));
+  trainer.delete();
+});
+
+test('a seed is a number, a decimal string or a BigInt, up to 2^64 - 1, whose low 32 bits alone reach the generator', () => {
+  const params = (seed) => {
+    const trainer = engine.createTrainer(sample, { seed });
+    const drawn = Array.from(trainer.getParams());
+    trainer.delete();
+    return drawn;
+  };
+  const seven = params(7);
+  assert.deepEqual(params('7'), seven);
+  assert.deepEqual(params(7n), seven);
+  assert.deepEqual(params('18446744073709551615'), params(2 ** 32 - 1));
+  assert.deepEqual(params(2n ** 32n + 7n), seven);
+  assert.notDeepEqual(params(8), seven);
+});
+
 test('bad input is an Error with a one-line message, and the module stays usable', () => {
   const cases = [
     [() => engine.loadSample(new Uint8Array(0)), /empty/],
