@@ -20,6 +20,7 @@ fi
 fixtures=$1
 reference=$2/linear-seed42-lr1-bs256-e20
 simple_net_reference=$2/simple_net-seed42-lr0.1-bs256-e40
+references=$2
 shift 2
 cli=("$@")
 
@@ -93,7 +94,9 @@ expect_error 2 "--epochs must be a whole number from 0" "--epochs -1 is a usage 
   -- train --data "$tiny" --epochs -1
 expect_error 2 "got '99999999999999999999'" "--epochs past long long is a usage error" \
   -- train --data "$tiny" --epochs 99999999999999999999
-expect_error 2 "--seed must be a whole number" "--seed -1 is a usage error" -- train --data "$tiny" --seed -1
+expect_error 2 "--seed must be a whole number from 0 to 18446744073709551615, got '-1'" "--seed -1 is a usage error" \
+  -- train --data "$tiny" --seed -1
+expect_error 2 "got '18446744073709551616'" "--seed 2^64 is a usage error" -- train --data "$tiny" --seed 18446744073709551616
 expect_error 2 "--init must be randn or pytorch" "--init xavier is a usage error" -- train --data "$tiny" --init xavier
 expect_error 2 "--kernel must be fast or plain" "--kernel simd is a usage error" -- train --data "$tiny" --kernel simd
 expect_error 2 "--model must be linear, simple_net or baseline, got 'mlp'" "--model mlp is a usage error" \
@@ -224,6 +227,52 @@ mismatch=$(awk -F'\t' '
   problems+=("--save-params did not write 23,581 numbers")
 report "simple_net's 40 epochs from the reference init stay within 0.002 of PyTorch's" "${problems[@]}"
 
+# Seeds are torch.manual_seed: for every reference run, the seed alone (no --init-params) prints PyTorch's
+# validate_epoch column exactly, with its exact accuracy, and --epochs 0 --save-params writes its init_params.txt.
+for run in "$references"/*/; do
+  run=${run%/}
+  config=$(cat "$run/config.txt")
+  model=linear init=randn shuffle=()
+  [[ $config == *simple_net* ]] && model=simple_net init=pytorch
+  [[ $config == *init=randn* ]] && init=randn
+  [[ $config == *init=pytorch* ]] && init=pytorch
+  [[ $config == *shuffle=True* ]] && shuffle=(--shuffle)
+  lr=$(sed -E 's/.* lr=([^ ]+).*/\1/' <<<"$config")
+  batch=$(sed -E 's/.* bs=([^ ]+).*/\1/' <<<"$config")
+  epochs=$(sed -E 's/.* epochs=([^ ]+).*/\1/' <<<"$config")
+  settings=(--seed 42 --model "$model" --init "$init" --lr "$lr" --batch-size "$batch")
+  name="${run##*/}: --seed 42 --model $model --init $init --lr $lr --batch-size $batch --epochs $epochs ${shuffle[*]}"
+
+  run train --data "$MNIST_SAMPLE" "${settings[@]}" --epochs "$epochs" "${shuffle[@]}" --tsv
+  problems=()
+  ((status == 0)) || problems+=("exit status $status, expected 0")
+  # validate_epoch as printed, and the exact accuracy to the 6 places of the reference file.
+  mismatch=$(awk -F'\t' '
+    NR == FNR { if (FNR > 1) { v[$1] = $2; a[$1] = $3 } next }
+    FNR > 1 { if ($2 != v[FNR - 1] || sprintf("%.6f", $3) != a[FNR - 1]) print "epoch " FNR - 1 ": " $2 " " $3 }
+    END { if (FNR - 1 != length(v)) print FNR - 1 " epochs printed, " length(v) " expected" }' \
+    "$run/trajectory.tsv" "$work/out")
+  [[ -z $mismatch ]] || problems+=("differs from PyTorch's run: $mismatch")
+  report "$name prints PyTorch's validate_epoch and accuracy" "${problems[@]}"
+
+  rm -f "$work/init.txt"
+  run train --data "$MNIST_SAMPLE" "${settings[@]}" --epochs 0 --save-params "$work/init.txt"
+  problems=()
+  ((status == 0)) || problems+=("exit status $status, expected 0")
+  grep -q "^$model, 0 epochs, lr [0-9.]*, batch $batch: validate_epoch 0\.[0-9]\{4\}, accuracy" "$work/out" ||
+    problems+=("no summary line of the untrained model")
+  cmp -s "$work/init.txt" "$run/init_params.txt" || problems+=("--save-params did not write init_params.txt")
+  report "${run##*/}: --epochs 0 --save-params writes PyTorch's initial parameters" "${problems[@]}"
+done
+
+run train --data "$tiny" --epochs 0 --seed 18446744073709551615 --batch-size 2 --save-params "$work/top.txt"
+top_status=$status
+run train --data "$tiny" --epochs 0 --seed 4294967295 --batch-size 2 --save-params "$work/low.txt"
+problems=()
+((top_status == 0 && status == 0)) || problems+=("exit status $top_status and $status, expected 0")
+cmp -s "$work/top.txt" "$work/low.txt" || problems+=("seeds 2^64 - 1 and 2^32 - 1 drew different parameters")
+report "--seed takes 2^64 - 1, whose low 32 bits alone reach the generator, as in PyTorch" "${problems[@]}"
+
 # Without --lr and --epochs, simple_net trains as the book does: lr 0.1, 40 epochs (2 here, to be quick).
 run train --data "$MNIST_SAMPLE" --model simple_net --epochs 2
 problems=()
@@ -272,15 +321,15 @@ check_steps "--batches and --save-grad give PyTorch's step losses and first grad
   "$simple_net_reference" 5 --model simple_net --lr 0.1
 
 # The accuracy as the loss: its gradient is zero, so 3 epochs leave the parameters and validate_epoch as they were.
-run train --data "$MNIST_SAMPLE" --init-params "$init" --epochs 0
+run train --data "$MNIST_SAMPLE" --init-params "$reference/init_params.txt" --epochs 0
 start=$(sed -n 's/.*validate_epoch \([0-9.]*\),.*/\1/p' "$work/out")
-run train --data "$MNIST_SAMPLE" --init-params "$init" --epochs 3 --loss accuracy --save-params "$work/acc.txt" \
+run train --data "$MNIST_SAMPLE" --init-params "$reference/init_params.txt" --epochs 3 --loss accuracy --save-params "$work/acc.txt" \
   --save-grad "$work/acc-grad.txt"
 problems=()
 ((status == 0)) || problems+=("exit status $status, expected 0")
 [[ -n $start && $(head -n 1 "$work/out") == "$start $start $start" ]] ||
   problems+=("expected epoch 0's validate_epoch ($start) three times")
-cmp -s <(awk '{ printf "%.9g\n", $1 }' "$init") "$work/acc.txt" || problems+=("the parameters moved")
+cmp -s <(awk '{ printf "%.9g\n", $1 }' "$reference/init_params.txt") "$work/acc.txt" || problems+=("the parameters moved")
 grep -qv '^0$' "$work/acc-grad.txt" && problems+=("a gradient is not zero")
 report "--loss accuracy leaves the parameters and validate_epoch as they were" "${problems[@]}"
 

@@ -7,7 +7,7 @@
 #include <cmath>
 #include <vector>
 
-#include "common/random.hpp"
+#include "common/torch_random.hpp"
 #include "fast/linear_step.hpp"
 #include "support.hpp"
 
@@ -19,9 +19,9 @@ namespace {
 
 // Small random weights, so that z stays where the sigmoid is not flat (|z| around 1).
 LinearParams small_params(std::uint64_t seed) {
-  Rng rng(seed);
+  TorchGenerator generator(seed);
   LinearParams params;
-  for (int i = 0; i < kInputs; ++i) params.weights[i] = static_cast<float>(0.05 * rng.normal());
+  for (int i = 0; i < kInputs; ++i) params.weights[i] = static_cast<float>(0.05 * torch::normal_double(generator));
   params.bias = 0.1f;
   return params;
 }

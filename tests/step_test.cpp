@@ -52,7 +52,7 @@ Trainer reference_trainer(const Reference& ref, LossKind loss = LossKind::mnist_
   TrainConfig config;
   config.lr = ref.lr;
   config.loss = loss;
-  auto trainer = Trainer::create(real_sample(), std::move(model).value(), config);
+  auto trainer = Trainer::create(real_sample(), std::move(model).value(), config, TorchGenerator(config.seed));
   if (!trainer) FAIL("Trainer::create: " << trainer.error());
   return std::move(trainer).value();
 }

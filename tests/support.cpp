@@ -11,7 +11,7 @@
 #include <sstream>
 
 #include "cli/data_source.hpp"
-#include "common/random.hpp"
+#include "common/torch_random.hpp"
 
 namespace test_support {
 namespace fs = std::filesystem;
@@ -86,13 +86,13 @@ mnist_sgd::LinearParams reference_params(const std::string& file) {
 }
 
 mnist_sgd::Dataset random_dataset(int n, std::uint64_t seed, double blank_groups) {
-  mnist_sgd::Rng rng(seed);
+  mnist_sgd::TorchGenerator generator(seed);
   mnist_sgd::Dataset set;
   for (int i = 0; i < n; ++i) {
     float* x = set.append(i % 2 == 0 ? 1.0f : 0.0f);
     for (int group = 0; group < mnist_sgd::kInputs / 4; ++group) {
-      const bool blank = blank_groups > 0.0 && rng.uniform() < blank_groups;
-      for (int p = 0; p < 4; ++p) *x++ = blank ? 0.0f : static_cast<float>(rng.below(256)) / 255.0f;
+      const bool blank = blank_groups > 0.0 && mnist_sgd::torch::uniform_double(generator) < blank_groups;
+      for (int p = 0; p < 4; ++p) *x++ = blank ? 0.0f : static_cast<float>(generator.random() % 256) / 255.0f;
     }
   }
   return set;

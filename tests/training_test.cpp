@@ -5,9 +5,11 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <memory>
 #include <numeric>
+#include <string>
 #include <vector>
 
 #include "fast/linear_step.hpp"
@@ -24,7 +26,7 @@ Trainer make_trainer(std::shared_ptr<const MnistSample> sample, const LinearPara
   std::unique_ptr<Model> model =
       spec ? make_spec_model(ModelKind::linear, 0, Init::randn) : make_model(ModelKind::linear, 0, Init::randn);
   REQUIRE(model->set_flat_params(to_flat(params)));
-  auto trainer = Trainer::create(std::move(sample), std::move(model), config);
+  auto trainer = Trainer::create(std::move(sample), std::move(model), config, TorchGenerator(config.seed));
   if (!trainer) FAIL("Trainer::create: " << trainer.error());
   return std::move(trainer).value();
 }
@@ -200,6 +202,32 @@ TEST_CASE("shuffling is reproducible from its seed and changes the run", "[train
   CHECK(test_support::largest_gap(shuffled, run(false, 42)) > 1e-3f);
 }
 
+TEST_CASE("torch.manual_seed(42) and a shuffled DataLoader give PyTorch's shuffled run, epoch by epoch",
+          "[trainer][reference][random]") {
+  // The notebook: manual_seed, init_params, then each epoch train_epoch over the shuffled DataLoader and
+  // validate_epoch over the validation one, both drawing from the global generator.
+  const std::string run = "linear-shuffle-seed42-lr1-bs256-e10";
+  const auto reference = test_support::reference_trajectory(run);
+  REQUIRE(reference.size() == 10);
+  TrainConfig config;
+  config.shuffle = true;
+  TorchGenerator generator(42);
+  auto model = make_model(ModelKind::linear, Init::randn, generator);
+  REQUIRE(model->flat_params() == test_support::reference_flat_params(run, "init_params.txt"));
+  auto trainer = Trainer::create(real_sample(), std::move(model), config, generator);
+  REQUIRE(trainer);
+  char printed[16], expected[16];
+  for (const auto& epoch : reference) {
+    INFO("epoch " << epoch.epoch);
+    REQUIRE(trainer->train_epoch());
+    const Validation v = trainer->validate_epoch();
+    std::snprintf(printed, sizeof printed, "%.4f", v.validate_epoch);
+    std::snprintf(expected, sizeof expected, "%.4f", epoch.validate_epoch);
+    CHECK(std::string(printed) == expected);
+    CHECK(v.accuracy == Approx(epoch.exact_accuracy).margin(5e-7));  // the file's 6 places
+  }
+}
+
 TEST_CASE("the trainer refuses bad settings with a message naming them", "[trainer]") {
   const float nan = std::numeric_limits<float>::quiet_NaN();
   const float inf = std::numeric_limits<float>::infinity();
@@ -223,14 +251,14 @@ TEST_CASE("the trainer refuses bad settings with a message naming them", "[train
 
   TrainConfig bad;
   bad.lr = -1.0f;
-  auto refused = Trainer::create(tiny_sample(), any_model(), bad);
+  auto refused = Trainer::create(tiny_sample(), any_model(), bad, TorchGenerator());
   REQUIRE_FALSE(refused);
   CHECK_THAT(refused.error(), Catch::Contains("learning rate"));
 
-  auto empty = Trainer::create(std::make_shared<const MnistSample>(), any_model(), TrainConfig{});
+  auto empty = Trainer::create(std::make_shared<const MnistSample>(), any_model(), TrainConfig{}, TorchGenerator());
   REQUIRE_FALSE(empty);
   CHECK_THAT(empty.error(), Catch::Contains("no training or no validation images"));
-  auto null_sample = Trainer::create(nullptr, any_model(), TrainConfig{});
+  auto null_sample = Trainer::create(nullptr, any_model(), TrainConfig{}, TorchGenerator());
   REQUIRE_FALSE(null_sample);
 }
 

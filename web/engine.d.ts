@@ -7,8 +7,12 @@ export interface RunOptions {
   lr: number;
   /** Images per SGD step and per validation batch. The book: 256. */
   batchSize: number;
-  /** Seeds the initial parameters (and the shuffling): a whole number from 0 to 2^53 - 1 (facts().seed). */
-  seed: number;
+  /**
+   * torch.manual_seed(seed): the initial parameters and the shuffling are a notebook's. 0 to 2^64 - 1
+   * (facts().seed); only its low 32 bits reach PyTorch's generator. A number must be a safe integer; larger
+   * seeds come as a decimal string or a BigInt.
+   */
+  seed: number | string | bigint;
   /** Reshuffle the training images every epoch. The book's DataLoader does not. */
   shuffle: boolean;
   /**
@@ -68,8 +72,8 @@ export interface EngineFacts {
   models: { linear: ModelFacts; simple_net: ModelFacts };
   /** The named initialisations: ['randn', 'pytorch']. */
   inits: Array<'randn' | 'pytorch'>;
-  /** The seeds a run takes: 0 to 2^53 - 1. */
-  seed: { min: number; max: number };
+  /** The seeds a run takes, in decimal: '0' to '18446744073709551615' (2^64 - 1). */
+  seed: { min: string; max: string };
   /** The batch sizes a run takes: 1 to 2^20. */
   batchSize: { min: number; max: number };
 }

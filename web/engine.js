@@ -60,6 +60,17 @@ function check(error) {
   if (error) throw new Error(error);
 }
 
+/**
+ * A seed as the engine takes it, in decimal: torch.manual_seed's seeds go to 2^64 - 1, past the whole numbers
+ * a JavaScript number holds (2^53 - 1), so larger ones come as a string or a BigInt.
+ */
+function seedText(seed) {
+  if (typeof seed === 'number' && !Number.isSafeInteger(seed)) {
+    throw new Error('seed must be a whole number from 0 to 18446744073709551615 (past 2^53 - 1, as a string or a BigInt)');
+  }
+  return String(seed);
+}
+
 export class Engine {
   #module;
   #facts;
@@ -72,7 +83,7 @@ export class Engine {
   /**
    * What the engine knows about its models, for a page to show and check against (a fresh copy each call):
    * {imageSide, inputs, models: {linear: {units, paramCount, book: {lr, epochs}, defaultInit}, simple_net},
-   * inits, seed: {min, max}, batchSize: {min, max}}.
+   * inits, seed: {min, max} (decimal strings), batchSize: {min, max}}.
    */
   facts() {
     return this.#module.facts();
@@ -122,7 +133,10 @@ export class Engine {
     return new SampleLoader(new this.#module.Sample());
   }
 
-  /** A training run of options.model ('linear' or 'simple_net') on a sample, parameters drawn from options.seed. */
+  /**
+   * A training run of options.model ('linear' or 'simple_net') on a sample: torch.manual_seed(options.seed), then
+   * the initial parameters and each epoch's shuffling as a notebook draws them.
+   */
   createTrainer(sample, options = {}) {
     const handle = new this.#module.Trainer();
     const trainer = new Trainer(handle, sample, this.#facts.inputs);
@@ -270,10 +284,13 @@ export class Trainer {
     this.options = { ...DEFAULT_OPTIONS };
   }
 
-  /** Starts the run again from parameters drawn from options.seed; options not given keep their value. */
+  /**
+   * Starts the run again from torch.manual_seed(options.seed) (a number, a decimal string or a BigInt); options
+   * not given keep their value.
+   */
   reset(options = {}) {
     const next = { ...this.options, ...options };
-    check(this.#handle.reset(this.#sample.handle, next));
+    check(this.#handle.reset(this.#sample.handle, { ...next, seed: seedText(next.seed) }));
     this.options = next;
   }
 

@@ -116,7 +116,7 @@ function parseSettings(settings) {
     }
     // A list (panels) may come as an array of strings, or as the URL writes it.
     const text = Array.isArray(value) && value.every((item) => typeof item === 'string') ? value.join(',') : value;
-    const parsed = ['number', 'string', 'boolean'].includes(typeof text) ? parseValue(name, String(text)) : undefined;
+    const parsed = ['number', 'string', 'boolean', 'bigint'].includes(typeof text) ? parseValue(name, String(text)) : undefined;
     if (parsed === undefined) problems.push(`${name} must be ${property(name).type.describe}, got ${describe(value)}`);
     else valid[name] = parsed;
   }

@@ -38,12 +38,12 @@ export class LossChart {
     const xMax = Math.max(epochTarget, Math.ceil(epochs), 1);
     let largest = 0;
     for (const loss of losses) largest = Math.max(largest, loss);
-    const yMax = Math.max(0.1, Math.ceil(largest * 10) / 10);
+    const yStep = niceStep(largest * 10 / 4) / 10;  // 0.1, 0.2 or 0.5: 2 to 4 gridlines above 0
+    const yMax = Math.max(yStep, Math.ceil(largest / yStep - 1e-9) * yStep);
     const x = (epoch) => MARGIN.left + (epoch / xMax) * (width - MARGIN.left - MARGIN.right);
     const y = (loss) => MARGIN.top + (1 - loss / yMax) * (HEIGHT - MARGIN.top - MARGIN.bottom);
 
     const parts = [];
-    const yStep = niceStep(yMax * 10 / 4) / 10;
     for (let tick = 0; tick <= yMax + 1e-9; tick += yStep) {
       parts.push(line(MARGIN.left, y(tick), width - MARGIN.right, y(tick), 'grid'));
       parts.push(text(tick.toFixed(1), MARGIN.left - 6, y(tick) + 4, 'tick tick-y'));

@@ -4,6 +4,7 @@
 // Its public methods (step, play, pause, reset, changeSettings, metrics) are what the buttons call and
 // what a host page's messages call (host-api.js); its events ('ready', 'run', 'epoch', 'error') are how
 // host-api.js hears what happened, so the controller knows nothing of messages.
+import { runNotebookCode } from './cards/results.js';
 import { Drawing } from './drawing.js';
 import { embedCode } from './embed-code.js';
 import { HostApi } from './host-api.js';
@@ -38,6 +39,7 @@ class Controller extends EventTarget {
         // The compact run control's (cards/run-bar.js), shown when the Train card is not.
         ...Object.fromEntries(Object.entries(runButtons).map(([id, action]) => [`bar-${id}`, action])),
         clear: () => this.#drawing.clear(), 'copy-embed': () => this.#copyEmbedCode(), 'export-params': () => this.#exportParams(),
+        'copy-notebook': () => this.#copyNotebookCode(),
       },
       fields: { 'step-unit': (value) => this.#show({ stepUnit: Number(value) }) },
       refused: () => this.#screen.update(),
@@ -301,6 +303,11 @@ class Controller extends EventTarget {
     const code = embedCode(this.#state.settings, embedChoice(this.#state), location.href);
     const ok = await copyText(code);
     this.#show({ embedForm: { ...this.#state.embedForm, copied: { code, ok } } });
+  }
+
+  async #copyNotebookCode() {
+    const code = runNotebookCode(this.#state.settings);
+    this.#show({ notebookCopy: { code, copied: await copyText(code) } });
   }
 }
 

@@ -58,6 +58,7 @@ export function createPageState({ settings, rejected }) {
       panels: PANEL_NAMES, start: 'waits', trained: null, height: EMBED_HEIGHT.default, autoSize: true, format: 'html',
       invalid: {}, copied: null,
     },
+    notebookCopy: null,  // {code, copied} once "Copy the notebook code" has been pressed
     timings: {},  // measurements shown below the results (instruments.js)
   };
 }

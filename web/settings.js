@@ -31,6 +31,14 @@ const integer = ({ min, max }) => ({
   describe: `a whole number from ${count(min)} to ${count(max)}`,
 });
 
+// torch.manual_seed's seeds, 0 to 2^64 - 1: past a JavaScript number's whole numbers, so kept as decimal text.
+const seed = ({ min, max }) => ({
+  parse: (text) => (/^\d+$/.test(text) && BigInt(text) >= BigInt(min) && BigInt(text) <= BigInt(max)
+    ? BigInt(text).toString() : undefined),
+  format: String,
+  describe: `a whole number from ${min} to ${max}`,
+});
+
 const boolean = {
   parse: (text) => ({ 1: true, true: true, 0: false, false: false })[text],
   format: (value) => (value ? '1' : '0'),
@@ -65,7 +73,7 @@ export const PROPERTIES = Object.freeze([
   { name: 'lr', label: 'Learning rate', type: positiveNumber(1000), default: ({ model }) => MODELS[model].book.lr, restartsRun: true },
   { name: 'batchSize', label: 'Batch size', type: integer(FACTS.batchSize), default: BOOK.batchSize, restartsRun: true },
   { name: 'epochs', label: 'Epochs', type: integer({ min: 1, max: 1000 }), default: ({ model }) => MODELS[model].book.epochs, restartsRun: false },
-  { name: 'seed', label: 'Seed', type: integer(FACTS.seed), default: BOOK.seed, restartsRun: true },
+  { name: 'seed', label: 'Seed', type: seed(FACTS.seed), default: String(BOOK.seed), restartsRun: true },
   { name: 'shuffle', label: 'Shuffle', type: boolean, default: BOOK.shuffle, restartsRun: true },
   // 'default': the model's own, as the book does it (randn for the linear model, nn.Linear's for simple_net).
   { name: 'init', label: 'Initialisation', type: oneOf('default', ...FACTS.inits), default: BOOK.init, restartsRun: true },

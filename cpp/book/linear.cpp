@@ -3,20 +3,17 @@
 #include <cmath>
 #include <string>
 
-#include "common/random.hpp"
-
 namespace mnist_sgd {
 
+LinearParams init_params(Init init, TorchGenerator& generator) {
+  const std::vector<float> flat = init == Init::randn ? torch::linear_randn_params(kInputs, generator)
+                                                      : torch::linear_nn_params(kInputs, generator);
+  return from_flat(flat).value();  // finite by construction
+}
+
 LinearParams init_params(std::uint64_t seed, Init init) {
-  Rng rng(seed);
-  const double bound = 1.0 / std::sqrt(static_cast<double>(kInputs));
-  auto draw = [&]() -> float {
-    return static_cast<float>(init == Init::randn ? rng.normal() : (2.0 * rng.uniform() - 1.0) * bound);
-  };
-  LinearParams params;
-  for (int i = 0; i < kInputs; ++i) params.weights[i] = draw();
-  params.bias = draw();
-  return params;
+  TorchGenerator generator(seed);
+  return init_params(init, generator);
 }
 
 std::vector<float> to_flat(const LinearParams& params) {

@@ -14,6 +14,7 @@
 #include "book/dataset.hpp"
 #include "common/portable_math.hpp"
 #include "common/result.hpp"
+#include "common/torch_random.hpp"
 
 namespace mnist_sgd {
 
@@ -24,10 +25,13 @@ struct LinearParams {
 
 enum class Init {
   randn,           // the book's init_params: torch.randn(size) * 1.0
-  pytorch_linear,  // nn.Linear's default: uniform in +-1/sqrt(fan_in)
+  pytorch_linear,  // nn.Linear's default: kaiming_uniform_ weights and a bias in +-1/sqrt(fan_in)
 };
 
-// The book: weights = init_params((28*28, 1)); bias = init_params(1). Weights are drawn first, then the bias.
+// The book: weights = init_params((28*28, 1)); bias = init_params(1), drawn from PyTorch's global generator
+// as the notebook draws them (Init::pytorch_linear: nn.Linear(28*28, 1)).
+LinearParams init_params(Init init, TorchGenerator& generator);
+// The same right after torch.manual_seed(seed).
 LinearParams init_params(std::uint64_t seed, Init init = Init::randn);
 
 // The reference files' layout: the 784 weights, then the bias.

@@ -111,9 +111,9 @@ class SimpleNet final : public Model {
 };
 
 template <typename Step>
-std::unique_ptr<Model> make(ModelKind kind, std::uint64_t seed, Init init) {
-  if (kind == ModelKind::linear) return std::make_unique<Linear<Step>>(init_params(seed, init));
-  return std::make_unique<SimpleNet<Step>>(init_simple_net(seed, init));
+std::unique_ptr<Model> make(ModelKind kind, Init init, TorchGenerator& generator) {
+  if (kind == ModelKind::linear) return std::make_unique<Linear<Step>>(init_params(init, generator));
+  return std::make_unique<SimpleNet<Step>>(init_simple_net(init, generator));
 }
 
 }  // namespace
@@ -142,12 +142,22 @@ Result<Init> parse_init(const std::string& name) {
   return Error{"init must be \"randn\" or \"pytorch\""};
 }
 
+std::unique_ptr<Model> make_model(ModelKind kind, Init init, TorchGenerator& generator) {
+  return make<FastStep>(kind, init, generator);
+}
+
 std::unique_ptr<Model> make_model(ModelKind kind, std::uint64_t seed, Init init) {
-  return make<FastStep>(kind, seed, init);
+  TorchGenerator generator(seed);
+  return make<FastStep>(kind, init, generator);
+}
+
+std::unique_ptr<Model> make_spec_model(ModelKind kind, Init init, TorchGenerator& generator) {
+  return make<BookStep>(kind, init, generator);
 }
 
 std::unique_ptr<Model> make_spec_model(ModelKind kind, std::uint64_t seed, Init init) {
-  return make<BookStep>(kind, seed, init);
+  TorchGenerator generator(seed);
+  return make<BookStep>(kind, init, generator);
 }
 
 Result<std::unique_ptr<Model>> make_model(ModelKind kind, const std::vector<float>& flat) {

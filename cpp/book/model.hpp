@@ -66,7 +66,10 @@ constexpr Init kInits[] = {Init::randn, Init::pytorch_linear};
 const char* init_name(Init init);  // "randn", "pytorch"
 Result<Init> parse_init(const std::string& name);
 
-// The models as the CLI and the page train them, each step taken by its fast step (fast/).
+// The models as the CLI and the page train them, each step taken by its fast step (fast/), their initial
+// parameters drawn from `generator` as the notebook draws them (init_params, init_simple_net).
+std::unique_ptr<Model> make_model(ModelKind kind, Init init, TorchGenerator& generator);
+// The same right after torch.manual_seed(seed).
 std::unique_ptr<Model> make_model(ModelKind kind, std::uint64_t seed, Init init);
 // From parameters in the reference files' layout; an error says what is wrong with them.
 Result<std::unique_ptr<Model>> make_model(ModelKind kind, const std::vector<float>& flat);
@@ -74,6 +77,7 @@ Result<std::unique_ptr<Model>> make_model(ModelKind kind, const std::vector<floa
 // The same models stepping as the book does (book/linear.hpp, book/simple_net.hpp) on a copy of each batch:
 // for the tests that hold the fast steps to it, and --kernel plain. Its own factory, so that the page's
 // module, which never asks for it, links none of the spec's steps (only calc_grad, for book_gradient).
+std::unique_ptr<Model> make_spec_model(ModelKind kind, Init init, TorchGenerator& generator);
 std::unique_ptr<Model> make_spec_model(ModelKind kind, std::uint64_t seed, Init init);
 
 }  // namespace mnist_sgd

@@ -2,23 +2,17 @@
 
 #include <cmath>
 
-#include "common/random.hpp"
-
 namespace mnist_sgd {
 
+SimpleNetParams init_simple_net(Init init, TorchGenerator& generator) {
+  const std::vector<float> flat = init == Init::randn ? torch::simple_net_randn_params(kInputs, kHidden, generator)
+                                                      : torch::simple_net_nn_params(kInputs, kHidden, generator);
+  return simple_net_from_flat(flat).value();  // finite by construction
+}
+
 SimpleNetParams init_simple_net(std::uint64_t seed, Init init) {
-  Rng rng(seed);
-  auto draw = [&](int fan_in) -> float {
-    if (init == Init::randn) return static_cast<float>(rng.normal());
-    return static_cast<float>((2.0 * rng.uniform() - 1.0) / std::sqrt(static_cast<double>(fan_in)));
-  };
-  SimpleNetParams params;
-  for (int h = 0; h < kHidden; ++h)
-    for (int p = 0; p < kInputs; ++p) params.w1(h, p) = draw(kInputs);
-  for (int h = 0; h < kHidden; ++h) params.b1[h] = draw(kInputs);
-  for (int h = 0; h < kHidden; ++h) params.w2[h] = draw(kHidden);
-  params.b2 = draw(kHidden);
-  return params;
+  TorchGenerator generator(seed);
+  return init_simple_net(init, generator);
 }
 
 std::vector<float> to_flat(const SimpleNetParams& params) {

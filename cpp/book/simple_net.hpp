@@ -29,9 +29,12 @@ struct SimpleNetParams {
   float b2 = 0.0f;
 };
 
-// Init::randn draws every parameter from randn * 1 (the book's init_params); Init::pytorch_linear is
-// nn.Linear's default, uniform in +-1/sqrt(fan_in): 784 for the first layer, 30 for the second.
-// Drawn in the reference files' order.
+// Drawn from PyTorch's global generator as the notebook draws them: Init::randn is the book's hand-written
+// simple_net (w1 = init_params((28*28, 30)), b1, w2, b2, each torch.randn); Init::pytorch_linear is
+// nn.Sequential(nn.Linear(28*28, 30), nn.ReLU(), nn.Linear(30, 1)), each layer kaiming_uniform_ weights and
+// a bias in +-1/sqrt(fan_in).
+SimpleNetParams init_simple_net(Init init, TorchGenerator& generator);
+// The same right after torch.manual_seed(seed).
 SimpleNetParams init_simple_net(std::uint64_t seed, Init init);
 
 std::vector<float> to_flat(const SimpleNetParams& params);

@@ -4,14 +4,10 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <numeric>
 #include <string>
 
 namespace mnist_sgd {
 namespace {
-
-// Shuffling draws from its own stream, so that turning it on does not change the initial weights.
-constexpr std::uint64_t kShuffleStream = 0x53485546464c45ULL;
 
 std::string format_number(float x) {
   if (std::isnan(x)) return "nan";  // printf may say "-nan"
@@ -27,22 +23,17 @@ std::string seed_range() {
 }  // namespace
 
 Result<Trainer> Trainer::create(std::shared_ptr<const MnistSample> sample, std::unique_ptr<Model> model,
-                                TrainConfig config) {
+                                TrainConfig config, TorchGenerator generator) {
   if (auto checked = check_config(config); !checked) return Error{checked.error()};
   if (!sample || sample->train.size() == 0 || sample->valid.size() == 0)
     return Error{"the dataset has no training or no validation images"};
   if (!model) return Error{"no model given"};
-  return Trainer(std::move(sample), std::move(model), config);
+  return Trainer(std::move(sample), std::move(model), config, generator);
 }
 
-Trainer::Trainer(std::shared_ptr<const MnistSample> sample, std::unique_ptr<Model> model, TrainConfig config)
-    : sample_(std::move(sample)),
-      model_(std::move(model)),
-      config_(config),
-      shuffle_rng_(config.seed ^ kShuffleStream),
-      order_(sample_->train.size()) {
-  std::iota(order_.begin(), order_.end(), 0);
-}
+Trainer::Trainer(std::shared_ptr<const MnistSample> sample, std::unique_ptr<Model> model, TrainConfig config,
+                 TorchGenerator generator)
+    : sample_(std::move(sample)), model_(std::move(model)), config_(config), generator_(generator) {}
 
 int Trainer::batches_per_epoch() const { return (sample_->train.size() + config_.batch_size - 1) / config_.batch_size; }
 
@@ -52,8 +43,14 @@ Result<void> Trainer::set_params(const std::vector<float>& flat) {
   return {};
 }
 
+// Each epoch draws what a notebook's loop draws from the global generator: iterating a DataLoader takes its
+// workers' base seed (two outputs), shuffled or not, and a shuffled one then its order (two more, then a
+// randperm on a generator of its own). The book's loop is train_epoch then validate_epoch, so between two
+// training passes the validation DataLoader takes its base seed: validate_epoch() itself draws nothing, so
+// that the page may look at the model as often as it likes without changing the run.
 void Trainer::start_epoch() {
-  if (config_.shuffle) shuffle_indices(order_, shuffle_rng_);
+  if (epochs_done_ > 0) torch::dataloader_base_seed(generator_);  // the last epoch's validate_epoch
+  order_ = torch::dataloader_epoch(sample_->train.size(), config_.shuffle, generator_);
   epoch_loss_sum_ = 0.0f;
   epoch_batches_ = 0;
 }
@@ -190,7 +187,6 @@ Result<void> check_config(const TrainConfig& config) {
   if (config.batch_size < kMinBatchSize || config.batch_size > kMaxBatchSize)
     return Error{"batch size must be between " + std::to_string(kMinBatchSize) + " and " +
                  std::to_string(kMaxBatchSize) + ", got " + std::to_string(config.batch_size)};
-  if (config.seed > kMaxSeed) return Error{seed_range() + ", got " + std::to_string(config.seed)};
   return {};
 }
 
@@ -202,11 +198,20 @@ Result<LossKind> parse_loss(const std::string& name) {
   return Error{"loss must be \"mnist_loss\" or \"accuracy\""};
 }
 
+Result<std::uint64_t> parse_seed(const std::string& text) {
+  std::uint64_t seed = 0;
+  for (char c : text) {
+    const unsigned digit = static_cast<unsigned>(c - '0');
+    if (digit > 9 || seed > (kMaxSeed - digit) / 10) return Error{seed_range()};
+    seed = seed * 10 + digit;
+  }
+  if (text.empty()) return Error{seed_range()};
+  return seed;
+}
+
 Result<RunSettings> check_run_options(const RunOptions& options) {
-  const double seed = options.seed;
-  if (!(seed >= static_cast<double>(kMinSeed) && seed <= static_cast<double>(kMaxSeed) &&
-        seed == static_cast<double>(static_cast<std::uint64_t>(seed))))
-    return Error{seed_range()};
+  const auto seed = parse_seed(options.seed);
+  if (!seed) return Error{seed.error()};
   auto model = parse_model_kind(options.model);
   if (!model) return Error{model.error()};
   RunSettings run;
@@ -221,7 +226,7 @@ Result<RunSettings> check_run_options(const RunOptions& options) {
   run.config.lr = options.lr;
   run.config.batch_size = options.batch_size;
   run.config.shuffle = options.shuffle;
-  run.config.seed = static_cast<std::uint64_t>(seed);
+  run.config.seed = *seed;
   auto loss = parse_loss(options.loss);
   if (!loss) return Error{loss.error()};
   run.config.loss = *loss;

@@ -9,8 +9,8 @@
 
 #include "book/dataset.hpp"
 #include "book/model.hpp"
-#include "common/random.hpp"
 #include "common/result.hpp"
+#include "common/torch_random.hpp"
 
 namespace mnist_sgd {
 
@@ -24,26 +24,30 @@ struct TrainConfig {
   float lr = 1.0f;
   int batch_size = 256;  // for training and for validate_epoch's batches, as in the book
   bool shuffle = false;  // the book's DataLoader does not shuffle
+  // torch.manual_seed(seed): the initial parameters, then the shuffling
   std::uint64_t seed = 42;
   LossKind loss = LossKind::mnist_loss;
 };
 
 constexpr int kMinBatchSize = 1;
 constexpr int kMaxBatchSize = 1 << 20;
-// Seeds are whole numbers up to 2^53 - 1: the largest that a JavaScript number (the page's seed) holds with
-// every whole number below it; 2^53 itself may be 2^53 + 1 rounded.
+// Seeds as torch.manual_seed takes them: 0 to 2^64 - 1. Only their low 32 bits seed the generator (MT19937),
+// so s and s + 2^32 draw alike, in PyTorch as here. JavaScript carries them as decimal strings, since its
+// numbers hold every whole number only up to 2^53.
 constexpr std::uint64_t kMinSeed = 0;
-constexpr std::uint64_t kMaxSeed = (std::uint64_t{1} << 53) - 1;
+constexpr std::uint64_t kMaxSeed = ~std::uint64_t{0};
+// A seed written in decimal ("42"), or a one-line message saying what a seed is.
+Result<std::uint64_t> parse_seed(const std::string& text);
 
 // A one-line message naming the first bad setting, or ok.
 Result<void> check_config(const TrainConfig& config);
 
-// A run as the page asks for one: the model and its initialisation by name, the random seed as a JavaScript number.
+// A run as the page asks for one: the model and its initialisation by name, the random seed in decimal.
 struct RunOptions {
   std::string model = "linear";  // "linear" or "simple_net"
   float lr = 1.0f;
   int batch_size = 256;
-  double seed = 42;
+  std::string seed = "42";
   bool shuffle = false;
   // "randn" (the book's init_params), "pytorch" (nn.Linear's default) or "default": the model's own choice
   std::string init = "default";
@@ -99,9 +103,11 @@ struct Confusion {
 
 class Trainer {
  public:
-  // The sample is shared, not copied: several trainers (and the page's runs) can use one.
+  // The sample is shared, not copied: several trainers (and the page's runs) can use one. The trainer owns
+  // `generator` from here on, as a notebook's DataLoaders draw from the global generator after the initial
+  // parameters: pass it as the model's init left it (make_model).
   static Result<Trainer> create(std::shared_ptr<const MnistSample> sample, std::unique_ptr<Model> model,
-                                TrainConfig config);
+                                TrainConfig config, TorchGenerator generator);
 
   // The remaining batches of the current epoch (all of them unless train_batch stopped midway).
   Result<EpochStats> train_epoch();
@@ -124,7 +130,8 @@ class Trainer {
   int batches_per_epoch() const;
 
  private:
-  Trainer(std::shared_ptr<const MnistSample> sample, std::unique_ptr<Model> model, TrainConfig config);
+  Trainer(std::shared_ptr<const MnistSample> sample, std::unique_ptr<Model> model, TrainConfig config,
+          TorchGenerator generator);
   void start_epoch();
   Result<BatchStats> step(StepTrace* trace);
   float accuracy_as_loss(const int* rows, int count) const;
@@ -132,8 +139,8 @@ class Trainer {
   std::shared_ptr<const MnistSample> sample_;
   std::unique_ptr<Model> model_;
   TrainConfig config_;
-  Rng shuffle_rng_;
-  std::vector<int> order_;  // the training rows in this epoch's order
+  TorchGenerator generator_;  // PyTorch's global generator, after the initial parameters
+  std::vector<int> order_;    // the training rows in this epoch's order
   int epochs_done_ = 0;
   int next_row_ = 0;  // position in order_; 0 means the next batch starts an epoch
   float epoch_loss_sum_ = 0.0f;

@@ -32,7 +32,8 @@ constexpr const char* kUsage =
     "                       [--batches] [--save-grad FILE] [--loss mnist_loss|accuracy]\n"
     "       mnist-sgd data [--data PATH]\n"
     "--epochs, --lr and --init default to the book's for the model: 20, 1 and randn for linear;\n"
-    "40, 0.1 and pytorch for simple_net.\n"
+    "40, 0.1 and pytorch for simple_net. --seed S is torch.manual_seed(S), 0 to 2^64 - 1 (only its low\n"
+    "32 bits reach PyTorch's generator): the initial parameters and the shuffling are the notebook's.\n"
     "--batches prints every SGD step's loss (epoch, batch, loss) instead of the epochs' lines; --save-grad\n"
     "writes the first batch's gradient in the parameters' layout; --loss accuracy trains on batch_accuracy.\n";
 
@@ -72,6 +73,13 @@ std::optional<std::string> parse_learning_rate(const std::string& text, float& o
   if (text.empty() || *end != '\0' || !std::isfinite(value) || value <= 0.0f)
     return "--lr must be a positive number, got '" + text + "'";
   out = value;
+  return std::nullopt;
+}
+
+std::optional<std::string> parse_seed_option(const std::string& text, std::uint64_t& out) {
+  const auto seed = parse_seed(text);
+  if (!seed) return "--" + seed.error() + ", got '" + text + "'";
+  out = *seed;
   return std::nullopt;
 }
 
@@ -124,7 +132,7 @@ Result<Options> parse_options(const std::vector<std::string>& args) {
     else if (flag == "--lr") problem = parse_learning_rate(value, options.lr.emplace());
     else if (flag == "--batch-size")
       problem = parse_integer(flag, value, kMinBatchSize, kMaxBatchSize, options.config.batch_size);
-    else if (flag == "--seed") problem = parse_integer(flag, value, kMinSeed, kMaxSeed, options.config.seed);
+    else if (flag == "--seed") problem = parse_seed_option(value, options.config.seed);
     else if (flag == "--init-params") options.init_params = value;
     else if (flag == "--save-params") options.save_params = value;
     else if (flag == "--shuffle") options.config.shuffle = true;
@@ -169,9 +177,13 @@ int run_baseline(const MnistSample& sample) {
 
 int train(const Options& options) {
   // Everything that can be wrong with the input is checked before any result is printed.
+  // The notebook: torch.manual_seed(seed), the initial parameters, then the DataLoaders. --init-params
+  // replaces the parameters drawn, as a notebook that loads them over its init does; the shuffling goes on
+  // from the generator as the init left it.
   const Init init = options.init.value_or(model_facts(options.model).default_init);
-  std::unique_ptr<Model> model = options.spec_kernel ? make_spec_model(options.model, options.config.seed, init)
-                                                     : make_model(options.model, options.config.seed, init);
+  TorchGenerator generator(options.config.seed);
+  std::unique_ptr<Model> model = options.spec_kernel ? make_spec_model(options.model, init, generator)
+                                                     : make_model(options.model, init, generator);
   if (options.init_params && !options.baseline) {
     auto text = read_file(*options.init_params, 4 << 20);
     if (!text) return fail(text.error());
@@ -189,8 +201,8 @@ int train(const Options& options) {
   auto sample = load_mnist_sample_path(*location);
   if (!sample) return fail(sample.error());
   if (options.baseline) return run_baseline(*sample);
-  auto trainer =
-      Trainer::create(std::make_shared<const MnistSample>(std::move(sample).value()), std::move(model), options.config);
+  auto trainer = Trainer::create(std::make_shared<const MnistSample>(std::move(sample).value()), std::move(model),
+                                 options.config, generator);
   if (!trainer) return fail(trainer.error());
 
   if (options.tsv) std::printf("epoch\tvalidate_epoch\taccuracy\ttrain_loss\tms\n");

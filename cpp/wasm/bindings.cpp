@@ -169,7 +169,9 @@ class TrainerHandle {
     if (!sample.loaded()) return "no dataset loaded";
     auto run = check_run_options(options);
     if (!run) return run.error();
-    auto trainer = Trainer::create(sample.shared(), make_model(run->model, run->config.seed, run->init), run->config);
+    TorchGenerator generator(run->config.seed);  // torch.manual_seed(seed), then the init draws from it
+    auto model = make_model(run->model, run->init, generator);
+    auto trainer = Trainer::create(sample.shared(), std::move(model), run->config, generator);
     if (!trainer) return trainer.error();
     trainer_.emplace(std::move(trainer).value());
     return "";
@@ -314,7 +316,8 @@ val preprocess_drawing(const val& ink, int width, int height) {
 }
 
 // What the page shows about the models, read from the engine: {imageSide, inputs, models: {linear: {units,
-// paramCount, book: {lr, epochs}, defaultInit}, simple_net: ...}, inits, seed: {min, max}, batchSize: {min, max}}.
+// paramCount, book: {lr, epochs}, defaultInit}, simple_net: ...}, inits, seed: {min, max} (decimal strings),
+// batchSize: {min, max}}.
 val facts() {
   val models = val::object();
   for (ModelKind kind : kModelKinds) {
@@ -331,7 +334,7 @@ val facts() {
   }
   val inits = val::array();
   for (Init init : kInits) inits.call<void>("push", std::string(init_name(init)));
-  auto range = [](double min, double max) {
+  auto range = [](auto min, auto max) {
     val object = val::object();
     object.set("min", min);
     object.set("max", max);
@@ -342,7 +345,8 @@ val facts() {
   result.set("inputs", kInputs);
   result.set("models", models);
   result.set("inits", inits);
-  result.set("seed", range(static_cast<double>(kMinSeed), static_cast<double>(kMaxSeed)));
+  // In decimal: 2^64 - 1 is past what a JavaScript number holds exactly.
+  result.set("seed", range(std::to_string(kMinSeed), std::to_string(kMaxSeed)));
   result.set("batchSize", range(kMinBatchSize, kMaxBatchSize));
   return result;
 }

@@ -44,7 +44,9 @@ function locate(query) {
   const candidates = query.role === 'button'
     ? document.querySelectorAll('button, [role="button"], input[type="button"], input[type="submit"]')
     : document.querySelectorAll(`[role="${query.role}"]`);
-  return [...candidates].find((element) => name(element) === query.name) ?? null;
+  // Only what is shown: a learner sees no hidden control (the compact run bar's twins of the Train card's buttons).
+  const shown = (element) => element.getClientRects().length > 0;
+  return [...candidates].find((element) => name(element) === query.name && shown(element)) ?? null;
 }
 
 // The script that runs fn(element found by query, arg) in the page, as one expression.

@@ -146,7 +146,7 @@ describe('course pages with the page embedded', () => {
     await heard(pasted.page, (m) => m.type === 'mnist-sgd:ready');
     const ready = (await received(pasted.page)).find((m) => m.type === 'mnist-sgd:ready');
     assert.equal(ready.epoch, 5);
-    assert.equal(ready.settings.seed, 7);
+    assert.equal(ready.settings.seed, '7');  // seeds travel as decimal text: they go up to 2^64 - 1
     const frame = pasted.page.frameLocator('iframe');
     assert.equal(await frame.locator('section.card:visible').evaluateAll((cards) => cards.map((card) => card.id).join()), 'draw,weights');
     await frame.locator('#bar-status', { hasText: 'After 5 epochs' }).waitFor();

@@ -2,10 +2,11 @@
 // the printed line with the command-line tool, draw digits, try a bad file. One page, steps in order.
 // Run: scripts/build-site && MNIST_SAMPLE=/path/to/mnist_sample.tgz node --test tests/e2e/
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
+import { notebookCode } from '../../web/notebook.js';
 import { ROOT, SEVEN, THREE, cliPrintedLine, draw, launchChromium, openPage, samplePath, serveSite, tableRows, waitForData } from './helpers.mjs';
 
 describe('the page, step by step', () => {
@@ -83,6 +84,17 @@ describe('the page, step by step', () => {
     assert.equal(await tableRows(page).count(), 20);
     assert.equal((await page.locator('#printed-line').textContent()).trim(), expectedLine);
     assert.match(page.url(), /model=linear&lr=1&batchSize=256&epochs=20&seed=42&shuffle=0&init=default/);
+  });
+
+  it("prints PyTorch's own 20 numbers for torch.manual_seed(42), and shows the notebook code that prints them", async () => {
+    const reference = readFileSync(path.join(ROOT, 'tests/reference/linear-seed42-lr1-bs256-e20/trajectory.tsv'), 'utf8');
+    const pytorchLine = reference.trim().split('\n').slice(1).map((row) => row.split('\t')[1]).join(' ');
+    assert.equal((await page.locator('#printed-line').textContent()).trim(), pytorchLine);
+    const code = await page.locator('#notebook-code').textContent();
+    assert.equal(code, notebookCode({ model: 'linear', init: 'randn', lr: 1, batchSize: 256, epochs: 20, seed: '42', shuffle: false }));
+    assert.match(code, /^torch\.manual_seed\(42\)$/m);
+    await page.getByRole('button', { name: 'Copy the notebook code' }).click();
+    await page.locator('#notebook-status', { hasText: /Copied to the clipboard|Select the code/ }).waitFor();
   });
 
   it('classifies a drawn 7 and a drawn 3 after 20 epochs, and announces each prediction', async () => {

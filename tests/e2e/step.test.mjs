@@ -1,8 +1,8 @@
 // The "One step of SGD" card in real headless Chromium. Framed by the example host page, from PyTorch's
 // initial parameters (imported as a parameters file): Step batch shows batch 1's loss and class count, posts
 // mnist-sgd:batch, and its gradient, read through the page's state (get-metrics), is PyTorch's. Then on its
-// own: the loss chart's 49 points per epoch and its table, the screenshot of the card, and loss=accuracy,
-// whose gradient is zero and which changes nothing.
+// own: the book's settings' first loss, the loss chart's 49 points per epoch and its table, the screenshot of
+// the card, loss=accuracy (whose gradient is zero and which changes nothing) and simple_net's unit chooser.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -78,6 +78,9 @@ describe('one step of SGD, seen from inside', () => {
     await waitForData(page);
     await page.getByRole('button', { name: 'Step batch' }).click();
     await page.locator('#step-stages').waitFor();
+    // The book's settings draw PyTorch's initial parameters (seed 42 is torch.manual_seed(42)): its first loss.
+    const shown = (await page.locator('#step-loss').textContent()).match(/mnist_loss = ([0-9.]+)/)[1];
+    assert.equal(shown, referenceLosses[0].toPrecision(shown.replace(/^0\./, '').length));
     const card = page.locator('#step');
     await card.screenshot({ path: path.join(ROOT, 'docs/step-card.png') });
     await page.getByRole('button', { name: 'Play' }).click();

@@ -96,7 +96,7 @@ test('the engine tells the page the book\'s facts about each model, and they hol
       simple_net: { units: 30, paramCount: 23581, book: { lr: 0.1, epochs: 40 }, defaultInit: 'pytorch' },
     },
     inits: ['randn', 'pytorch'],
-    seed: { min: 0, max: Number.MAX_SAFE_INTEGER },
+    seed: { min: '0', max: '18446744073709551615' },
     batchSize: { min: 1, max: 2 ** 20 },
   });
   assert.equal(Object.getPrototypeOf(facts), Object.prototype, 'a plain object');
@@ -113,11 +113,12 @@ test('the engine tells the page the book\'s facts about each model, and they hol
   }
   // The ranges are the ones a run is held to.
   const { seed, batchSize } = facts;
-  for (const options of [{ seed: seed.max }, { seed: seed.min, batchSize: batchSize.min }, { batchSize: batchSize.max }]) {
+  for (const options of [{ seed: seed.max }, { seed: BigInt(seed.max) }, { seed: seed.min, batchSize: batchSize.min }, { batchSize: batchSize.max }]) {
     engine.createTrainer(sample, options).delete();
   }
-  for (const options of [{ seed: seed.max + 1 }, { seed: seed.min - 1 }, { batchSize: batchSize.min - 1 }, { batchSize: batchSize.max + 1 }]) {
-    assert.throws(() => engine.createTrainer(sample, options), /seed|batch size/, JSON.stringify(options));
+  const past = (BigInt(seed.max) + 1n).toString();
+  for (const options of [{ seed: past }, { seed: BigInt(past) }, { seed: -1 }, { seed: 2 ** 53 }, { batchSize: batchSize.min - 1 }, { batchSize: batchSize.max + 1 }]) {
+    assert.throws(() => engine.createTrainer(sample, options), /seed|batch size/, String(options.seed ?? options.batchSize));
   }
   facts.models.linear.paramCount = 0;
   assert.equal(engine.facts().models.linear.paramCount, 785, 'each call gives a fresh copy');

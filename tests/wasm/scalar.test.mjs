@@ -72,8 +72,8 @@ test('a drawing becomes the same 28x28 image in both builds', () => {
   assert.deepEqual(bits(scalarEngine.preprocessDrawing(ink, side, side)), bits(engine.preprocessDrawing(ink, side, side)));
 });
 
-// 165 KB as the SIMD build's budget (engine.test.mjs), since the traced SGD step: 165,299 bytes measured.
-test('the build without SIMD, with the glue it shares, stays under 165 KB too', () => {
+// 170 KB as the SIMD build's budget (engine.test.mjs), since the traced SGD step: 152,140 -> 168,719 bytes.
+test('the build without SIMD, with the glue it shares, stays under 170 KB too', () => {
   const bytes = statSync(path.join(site, 'mnist_sgd_scalar.wasm')).size + statSync(path.join(site, 'mnist_sgd.js')).size;
-  assert.ok(bytes < 165 * 1024, `${bytes} bytes`);
+  assert.ok(bytes < 170 * 1024, `${bytes} bytes`);
 });

@@ -2,7 +2,15 @@
 // and caption, the line the book's loop prints, the table of epochs, and the page's timings.
 import { AccuracyChart } from '../chart.js';
 import { count, describeSettings } from '../format.js';
+import { MODELS } from '../models.js';
+import { notebookCode } from '../notebook.js';
 import { elements, setText } from './dom.js';
+
+/** The notebook code of a run with these settings (notebook.js), its 'default' init resolved. */
+export function runNotebookCode(settings) {
+  const init = settings.init === 'default' ? MODELS[settings.model].defaultInit : settings.init;
+  return notebookCode({ ...settings, init });
+}
 
 /** The line the book's training loop prints: validate_epoch of every epoch, 4 places, space-separated. */
 export function printedLine(history) {
@@ -10,12 +18,14 @@ export function printedLine(history) {
 }
 
 export class ResultsCard {
-  #el = elements(['accuracy-chart', 'chart-caption', 'chart-legend', 'printed-line', 'epochs-table', 'timings']);
+  #el = elements(['accuracy-chart', 'chart-caption', 'chart-legend', 'printed-line', 'epochs-table', 'timings',
+    'notebook-code', 'notebook-status']);
   #chart = new AccuracyChart(this.#el['accuracy-chart']);
   #legend = null;  // the legend's items last drawn, as JSON
+  #copySelected = null;  // the notebookCopy whose code was selected for the learner to copy
 
-  /** From the page state: run, settings, pastRuns, data.dataset (for its baseline) and timings. */
-  render({ run, settings, pastRuns, dataset, timings }) {
+  /** From the page state: run, settings, pastRuns, data.dataset (for its baseline), timings and notebookCopy. */
+  render({ run, settings, pastRuns, dataset, timings, notebookCopy }) {
     const baseline = dataset?.baseline ?? null;
     const history = run?.history ?? [];
     const points = run ? pointsOf(run) : [];
@@ -28,8 +38,19 @@ export class ResultsCard {
         ? `Validation accuracy after each epoch: ${last.accuracy.toFixed(4)} after epoch ${last.epoch} (epoch 0, hollow: ${run.initial.accuracy.toFixed(4)} before training).`
         : `Validation accuracy before training (epoch 0, hollow): ${run.initial.accuracy.toFixed(4)}. Step or play to train.`);
     setText(this.#el['printed-line'], printedLine(history) || '(no epoch yet)');
+    this.#renderNotebook(settings, notebookCopy);
     this.#renderTable(history);
     setText(this.#el.timings, describeTimings(timings));
+  }
+
+  // The code, and after "Copy" whether the clipboard took it; if not, the code is selected for the learner.
+  #renderNotebook(settings, copy) {
+    const code = runNotebookCode(settings);
+    setText(this.#el['notebook-code'], code);
+    const current = copy?.code === code;
+    setText(this.#el['notebook-status'], !current ? '' : copy.copied ? 'Copied to the clipboard.' : 'Select the code and copy it.');
+    if (current && !copy.copied && copy !== this.#copySelected) getSelection().selectAllChildren(this.#el['notebook-code']);
+    this.#copySelected = copy;
   }
 
   // The chart's series in words: which run each line is, and where it ended.
