@@ -26,7 +26,7 @@ struct BookStep {
     Eigen::MatrixXf xb(count, kInputs);
     Eigen::VectorXf yb(count);
     for (int i = 0; i < count; ++i) {
-      xb.row(i) = Eigen::Map<const Eigen::RowVectorXf>(set.image(rows[i]), kInputs);
+      xb.row(i) = Eigen::Map<const Eigen::RowVectorXf>(set.image(rows[i]).data(), kInputs);
       yb[i] = set.y[rows[i]];
     }
     return sgd_step(xb, yb, lr, params);
