@@ -161,25 +161,25 @@ TEST_CASE("a pixel's value is the book's byte / 255 in every path that converts 
   CHECK(differ == 0);
 }
 
-TEST_CASE("a Dataset lists each image's inked pixels, in pixel order, and keeps the lists through reorder",
+TEST_CASE("a Dataset knows which blocks of 8 pixels of each image hold ink, and keeps that through reorder",
           "[loader]") {
   Dataset set = test_support::random_dataset(5, 7, 0.6);
-  const auto ink_of = [&](int i) { return std::vector<int>(set.ink(i), set.ink(i) + set.ink_count(i)); };
-  const auto nonzero = [&](int i) {
-    std::vector<int> inked;
+  const auto blocks_of = [&](int i) {
+    Dataset::Blocks blocks = {};
     for (int p = 0; p < kImagePixels; ++p)
-      if (set.pixels(i)[p] != 0) inked.push_back(p);
-    return inked;
+      if (set.pixels(i)[p] != 0) blocks[p / 8 / 64] |= std::uint64_t{1} << (p / 8 % 64);
+    return blocks;
   };
-  std::vector<std::vector<int>> before;
+  std::vector<Dataset::Blocks> before;
   for (int i = 0; i < set.size(); ++i) {
-    CHECK(ink_of(i) == nonzero(i));
-    before.push_back(ink_of(i));
+    CHECK(set.inked_blocks(i) == blocks_of(i));
+    before.push_back(set.inked_blocks(i));
   }
+  CHECK(before[0] != Dataset::Blocks{});
   set.reorder({3, 0, 4, 1, 2});
-  for (int i = 0; i < set.size(); ++i) CHECK(ink_of(i) == nonzero(i));
-  CHECK(ink_of(0) == before[3]);
-  CHECK(ink_of(2) == before[4]);
+  for (int i = 0; i < set.size(); ++i) CHECK(set.inked_blocks(i) == blocks_of(i));
+  CHECK(set.inked_blocks(0) == before[3]);
+  CHECK(set.inked_blocks(2) == before[4]);
 }
 
 TEST_CASE("the real archive loads each folder's files sorted by name", "[loader][real]") {

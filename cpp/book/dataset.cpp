@@ -14,17 +14,15 @@ Image Dataset::image(int i) const {
 
 int Dataset::count_label(float label) const { return static_cast<int>(std::count(y.begin(), y.end(), label)); }
 
-void Dataset::list_ink(const std::uint8_t* row) {
+void Dataset::list_blocks(const std::uint8_t* row) {
   constexpr int kBlocks = kImagePixels / kBlockPixels;
   static_assert(kImagePixels % kBlockPixels == 0 && kBlocks <= 128, "an image's blocks fit in 128 bits");
   Blocks blocks = {};
-  for (int p = 0; p < kImagePixels; ++p) {
-    if (row[p] == 0) continue;
-    ink_.push_back(static_cast<std::uint16_t>(p));
-    const int block = p / kBlockPixels;
-    blocks[block / 64] |= std::uint64_t{1} << (block % 64);
+  for (int block = 0; block < kBlocks; ++block) {
+    std::uint64_t bytes;
+    std::memcpy(&bytes, row + block * kBlockPixels, sizeof bytes);
+    blocks[block / 64] |= std::uint64_t{bytes != 0} << (block % 64);
   }
-  ink_start_.push_back(static_cast<std::uint32_t>(ink_.size()));
   inked_blocks_.push_back(blocks);
 }
 
@@ -34,7 +32,7 @@ void Dataset::append(float label, const std::uint8_t* pixels) {
   if (slot == 0) blocks_.emplace_back(new std::uint8_t[static_cast<std::size_t>(kImagesPerBlock) * kImagePixels]);
   rows_.push_back(blocks_.back().get() + slot * kImagePixels);
   std::memcpy(rows_.back(), pixels, kImagePixels);
-  list_ink(pixels);
+  list_blocks(pixels);
   y.push_back(label);
 }
 
@@ -59,13 +57,9 @@ void Dataset::reorder(const std::vector<int>& order) {
     placed[to] = true;
   }
   y.swap(labels);
-  // The ink lists follow their rows: listed again, in the new order, into an array of the same size.
-  const std::size_t inked = ink_.size();
-  ink_.clear();
-  ink_.reserve(inked);
-  ink_start_.assign(1, 0);
-  inked_blocks_.clear();
-  for (std::size_t i = 0; i < rows_.size(); ++i) list_ink(rows_[i]);
+  std::vector<Blocks> blocks(order.size());
+  for (std::size_t i = 0; i < order.size(); ++i) blocks[i] = inked_blocks_[static_cast<std::size_t>(order[i])];
+  inked_blocks_.swap(blocks);
 }
 
 }  // namespace mnist_sgd

@@ -32,8 +32,8 @@ using Image = std::array<float, kImagePixels>;
 // The book's tensors: x = stacked images .view(-1, 28*28).float() / 255, y = 1 for a 3 and 0 for a 7.
 // x is kept as the archive's bytes (11 MB for the sample, against 45 MB as floats), and converted to the
 // book's floats where it is read. The rows are kept in blocks of memory (growing one array would copy them
-// all). Beside each row, the list of its inked (non-zero) pixels and of its inked blocks, made once here:
-// about four fifths of a digit is blank, and the fast steps read only the rest.
+// all). Beside each row, which of its blocks of 8 pixels hold ink, found once here: about four fifths of a
+// digit's pixels are blank and three fifths of its blocks, and the fast steps read only the rest.
 class Dataset {
  public:
   std::vector<float> y;  // (n)
@@ -43,11 +43,6 @@ class Dataset {
   const std::uint8_t* pixels(int i) const { return rows_[static_cast<std::size_t>(i)]; }
   // Row i of x: 784 floats.
   Image image(int i) const;
-  // The inked pixels of row i, in pixel order: ink(i)[0 .. ink_count(i)).
-  const std::uint16_t* ink(int i) const { return ink_.data() + ink_start_[static_cast<std::size_t>(i)]; }
-  int ink_count(int i) const {
-    return static_cast<int>(ink_start_[static_cast<std::size_t>(i) + 1] - ink_start_[static_cast<std::size_t>(i)]);
-  }
   // Which blocks of 8 pixels of row i hold ink: bit b % 64 of word b / 64 for pixels 8b .. 8b + 7 (98 blocks).
   static constexpr int kBlockPixels = 8;
   using Blocks = std::array<std::uint64_t, 2>;
@@ -60,14 +55,12 @@ class Dataset {
   void reorder(const std::vector<int>& order);
 
  private:
-  void list_ink(const std::uint8_t* row);
+  void list_blocks(const std::uint8_t* row);
 
   static constexpr int kImagesPerBlock = 1024;  // 800 KB
   std::vector<std::unique_ptr<std::uint8_t[]>> blocks_;
   std::vector<std::uint8_t*> rows_;
-  std::vector<std::uint16_t> ink_;
-  std::vector<std::uint32_t> ink_start_ = {0};  // (n + 1): row i's ink is ink_[ink_start_[i] .. ink_start_[i + 1])
-  std::vector<Blocks> inked_blocks_;            // (n)
+  std::vector<Blocks> inked_blocks_;  // (n)
 };
 
 struct MnistSample {

@@ -38,9 +38,11 @@ constexpr Blocks kAllBlocks = {~std::uint64_t{0}, (std::uint64_t{1} << (kBlocks 
 Blocks operator|(const Blocks& a, const Blocks& b) { return {a[0] | b[0], a[1] | b[1]}; }
 Blocks but_not(const Blocks& a, const Blocks& b) { return {a[0] & ~b[0], a[1] & ~b[1]}; }
 
-// f(j) for the first pixel j of each block in `blocks`, in pixel order.
+// f(j) for the first pixel j of each block in `blocks`, in pixel order. The loop over the two words is kept
+// a loop in WebAssembly: unrolled in each of the loops that walk blocks, it took the module over its budget.
 template <typename F>
 inline void for_each_block(const Blocks& blocks, F f) {
+  MNIST_SGD_KEEP_LOOP
   for (int word = 0; word < 2; ++word)
     for (std::uint64_t bits = blocks[word]; bits != 0; bits &= bits - 1)
       f((word * 64 + __builtin_ctzll(bits)) * Dataset::kBlockPixels);
@@ -70,27 +72,40 @@ void fill_blank(float* x, const Blocks& blocks) {
   });
 }
 
-// Backward for kImages images (a multiple of 4): dL/dweights += sum of dz[k] * x[k], over the blocks in
-// `blocks` (where the others are blank in every image, and add +-0). The caller adds dL/dbias itself:
-// passed here by reference, it made the whole step slower under Node.
+// Backward for n images (4 or 8): dL/dweights += sum of dz[k] * x[k], over the blocks in `blocks` (where
+// the others are blank in every image, and add +-0). The caller adds dL/dbias itself: passed here by
+// reference, it made the whole step slower under Node.
 // Each group of four is summed as ((0 + 1) + (2 + 3)) and added to the gradient in turn, so eight images
 // in one pass give the same bits as two passes of four, with half the loads and stores of the gradient.
-template <int kImages>
-void add_images(const float* const* images, const float* dz, const Blocks& blocks, f32x4* grad) {
-  static_assert(kImages % 4 == 0, "images go in groups of four");
-  const float* x[kImages];  // copies, so that the compiler keeps them in registers across the gradient stores
-  float d[kImages];
-  for (int k = 0; k < kImages; ++k) x[k] = images[k], d[k] = dz[k];
+// n is not a template parameter: one copy of this loop keeps the module within its size budget.
+[[gnu::noinline]] void add_images(const float* const* images, const float* dz, int n, const Blocks& blocks,
+                                  f32x4* grad) {
+  const float* x[8];  // copies, so that the compiler keeps them in registers across the gradient stores
+  float d[8];
+  for (int k = 0; k < n; ++k) x[k] = images[k], d[k] = dz[k];
   for_each_block(blocks, [&](int first) {
     for (int j = first; j < first + Dataset::kBlockPixels; j += kLanes) {
       f32x4 g = grad[j / kLanes];
-      for (int k = 0; k < kImages; k += 4) {
+      for (int k = 0; k < n; k += 4) {
         g += (d[k] * load4(x[k] + j) + d[k + 1] * load4(x[k + 1] + j)) +
              (d[k + 2] * load4(x[k + 2] + j) + d[k + 3] * load4(x[k + 3] + j));
       }
       grad[j / kLanes] = g;
     }
   });
+}
+
+// The blocks a backward pass over images first .. first + n of the chunk adds: those where one of them has
+// ink, or all when a dL/dz is not finite. Writes zeros into the blocks of each image that it left blank.
+[[gnu::noinline]] Blocks blocks_to_add(float* chunk, const Blocks* written, const float* dz, int first, int n) {
+  Blocks any = {};
+  bool finite = true;
+  MNIST_SGD_KEEP_LOOP
+  for (int k = first; k < first + n; ++k) any = any | written[k], finite &= std::isfinite(dz[k]);
+  if (!finite) any = kAllBlocks;
+  MNIST_SGD_KEEP_LOOP
+  for (int k = first; k < first + n; ++k) fill_blank(chunk + k * kInputs, but_not(any, written[k]));
+  return any;
 }
 
 }  // namespace
@@ -109,8 +124,9 @@ float fast_sgd_step(const Dataset& set, const int* rows, int count, float lr, Li
   float loss_sum = 0.0f;
   // Blank blocks are skipped only where their products are +-0, which leave a sum as it is: with finite
   // weights in the forward pass, and finite dL/dz in the backward one. Otherwise every block is added.
-  bool weights_finite = true;
-  for (int j = 0; j < kInputs; ++j) weights_finite &= std::isfinite(weights[j]);
+  f32x4 probe = {};  // 0 * w is 0 for a finite w, NaN for an infinite or NaN one
+  for (int v = 0; v < kVectors; ++v) probe += load4(weights + v * kLanes) * 0.0f;
+  const bool weights_finite = sum_lanes(probe) == 0.0f;
   Blocks written[kChunk];  // which blocks of each image of the chunk hold its values
 
   // The weights are fixed within a batch, so the batch is taken a chunk of images at a time: their forward
@@ -139,37 +155,22 @@ float fast_sgd_step(const Dataset& set, const int* rows, int count, float lr, Li
       dz[i] = mnist_loss_backward(s, is_three, inv_batch);
     }
 
-    // Backward: dL/dweights += x^T @ dz, eight images per pass over the gradient, then four, then one;
-    // over the blocks where one of the pass's images has ink (or all, when a dL/dz is not finite), with
-    // zeros written where another has none.
-    float* images[8];
-    const auto take = [&](int from, int n) {
-      Blocks any = {};
-      bool finite = true;
-      for (int k = 0; k < n; ++k) any = any | written[from - first + k], finite &= std::isfinite(dz[from + k]);
-      if (!finite) any = kAllBlocks;
-      for (int k = 0; k < n; ++k) {
-        images[k] = chunk + (from + k - first) * kInputs;
-        fill_blank(images[k], but_not(any, written[from - first + k]));
+    // Backward: dL/dweights += x^T @ dz, eight images per pass over the gradient (then four); over the
+    // blocks where one of the pass's images has ink (or all, when a dL/dz is not finite), with zeros
+    // written where another has none.
+    for (i = first; i < last;) {
+      // After the groups of four, each of the last 1 to 3 images is a group of four whose others add 0 (dL/dz
+      // 0, on copies of it): ((d0 x0 + 0) + (0 + 0)) is d0 x0, so the gradient gets what adding d0 x0 gave.
+      const int n = last - i >= 8 ? 8 : last - i >= 4 ? 4 : 1, padded = std::max(n, 4);
+      float d[8] = {};
+      const float* images[8];
+      for (int k = 0; k < padded; ++k) {
+        images[k] = chunk + (i + std::min(k, n - 1) - first) * kInputs;
+        if (k < n) d[k] = dz[i + k];
       }
-      return any;
-    };
-    for (i = first; i + 8 <= last; i += 8) {
-      const Blocks blocks = take(i, 8);
-      add_images<8>(images, &dz[i], blocks, grad);
-      grad_bias += (dz[i] + dz[i + 1]) + (dz[i + 2] + dz[i + 3]);
-      grad_bias += (dz[i + 4] + dz[i + 5]) + (dz[i + 6] + dz[i + 7]);
-    }
-    for (; i + 4 <= last; i += 4) {
-      const Blocks blocks = take(i, 4);
-      add_images<4>(images, &dz[i], blocks, grad);
-      grad_bias += (dz[i] + dz[i + 1]) + (dz[i + 2] + dz[i + 3]);
-    }
-    for (; i < last; ++i) {
-      float* x = chunk + (i - first) * kInputs;
-      fill_blank(x, but_not(kAllBlocks, written[i - first]));
-      for (int v = 0; v < kVectors; ++v) grad[v] += dz[i] * load4(x + v * kLanes);
-      grad_bias += dz[i];
+      add_images(images, d, padded, blocks_to_add(chunk, written, dz + first, i - first, n), grad);
+      for (int k = 0; k < padded; k += 4) grad_bias += (d[k] + d[k + 1]) + (d[k + 2] + d[k + 3]);
+      i += n;
     }
   }
 
