@@ -39,7 +39,7 @@ void Dataset::append(float label, const std::uint8_t* pixels) {
 void Dataset::reorder(const std::vector<int>& order) {
   // The rows move, in place, rather than only their pointers: training reads images in order, and reads
   // them fastest where they lie in order (three times faster than scattered, natively). Each cycle of the
-  // permutation is followed once, through one spare row.
+  // permutation is followed once, through one spare row (and its inked blocks).
   std::uint8_t spare[kImagePixels];
   std::vector<bool> placed(order.size(), false);
   std::vector<float> labels(order.size());
@@ -47,19 +47,19 @@ void Dataset::reorder(const std::vector<int>& order) {
   for (std::size_t start = 0; start < order.size(); ++start) {
     if (placed[start]) continue;
     std::memcpy(spare, rows_[start], kImagePixels);
+    const Blocks spare_blocks = inked_blocks_[start];
     std::size_t to = start;
     for (auto from = static_cast<std::size_t>(order[to]); from != start; from = static_cast<std::size_t>(order[to])) {
       std::memcpy(rows_[to], rows_[from], kImagePixels);
+      inked_blocks_[to] = inked_blocks_[from];
       placed[to] = true;
       to = from;
     }
     std::memcpy(rows_[to], spare, kImagePixels);
+    inked_blocks_[to] = spare_blocks;
     placed[to] = true;
   }
   y.swap(labels);
-  std::vector<Blocks> blocks(order.size());
-  for (std::size_t i = 0; i < order.size(); ++i) blocks[i] = inked_blocks_[static_cast<std::size_t>(order[i])];
-  inked_blocks_.swap(blocks);
 }
 
 }  // namespace mnist_sgd

@@ -72,24 +72,20 @@ void fill_blank(float* x, const Blocks& blocks) {
   });
 }
 
-// Backward for n images (4 or 8): dL/dweights += sum of dz[k] * x[k], over the blocks in `blocks` (where
-// the others are blank in every image, and add +-0). The caller adds dL/dbias itself: passed here by
+// Backward for eight images: dL/dweights += sum of dz[k] * x[k], over the blocks in `blocks` (where the
+// others are blank in every image, and add +-0). The caller adds dL/dbias itself: passed here by
 // reference, it made the whole step slower under Node.
 // Each group of four is summed as ((0 + 1) + (2 + 3)) and added to the gradient in turn, so eight images
 // in one pass give the same bits as two passes of four, with half the loads and stores of the gradient.
-// n is not a template parameter: one copy of this loop keeps the module within its size budget.
-[[gnu::noinline]] void add_images(const float* const* images, const float* dz, int n, const Blocks& blocks,
-                                  f32x4* grad) {
+void add_images(const float* const* images, const float* dz, const Blocks& blocks, f32x4* grad) {
   const float* x[8];  // copies, so that the compiler keeps them in registers across the gradient stores
   float d[8];
-  for (int k = 0; k < n; ++k) x[k] = images[k], d[k] = dz[k];
+  for (int k = 0; k < 8; ++k) x[k] = images[k], d[k] = dz[k];
   for_each_block(blocks, [&](int first) {
     for (int j = first; j < first + Dataset::kBlockPixels; j += kLanes) {
       f32x4 g = grad[j / kLanes];
-      for (int k = 0; k < n; k += 4) {
-        g += (d[k] * load4(x[k] + j) + d[k + 1] * load4(x[k + 1] + j)) +
-             (d[k + 2] * load4(x[k + 2] + j) + d[k + 3] * load4(x[k + 3] + j));
-      }
+      g += (d[0] * load4(x[0] + j) + d[1] * load4(x[1] + j)) + (d[2] * load4(x[2] + j) + d[3] * load4(x[3] + j));
+      g += (d[4] * load4(x[4] + j) + d[5] * load4(x[5] + j)) + (d[6] * load4(x[6] + j) + d[7] * load4(x[7] + j));
       grad[j / kLanes] = g;
     }
   });
@@ -159,17 +155,20 @@ float fast_sgd_step(const Dataset& set, const int* rows, int count, float lr, Li
     // blocks where one of the pass's images has ink (or all, when a dL/dz is not finite), with zeros
     // written where another has none.
     for (i = first; i < last;) {
-      // After the groups of four, each of the last 1 to 3 images is a group of four whose others add 0 (dL/dz
-      // 0, on copies of it): ((d0 x0 + 0) + (0 + 0)) is d0 x0, so the gradient gets what adding d0 x0 gave.
-      const int n = last - i >= 8 ? 8 : last - i >= 4 ? 4 : 1, padded = std::max(n, 4);
+      // After the passes of eight, the last four images, then each of the last 1 to 3, make a pass of eight
+      // whose others add 0 (dL/dz 0, on copies of one of them): a group of four that adds 0 leaves the
+      // gradient as it is, and ((d0 x0 + 0) + (0 + 0)) is d0 x0, so each gets what the passes of four and
+      // the single images gave.
+      const int n = last - i >= 8 ? 8 : last - i >= 4 ? 4 : 1;
       float d[8] = {};
       const float* images[8];
-      for (int k = 0; k < padded; ++k) {
+      for (int k = 0; k < 8; ++k) {
         images[k] = chunk + (i + std::min(k, n - 1) - first) * kInputs;
         if (k < n) d[k] = dz[i + k];
       }
-      add_images(images, d, padded, blocks_to_add(chunk, written, dz + first, i - first, n), grad);
-      for (int k = 0; k < padded; k += 4) grad_bias += (d[k] + d[k + 1]) + (d[k + 2] + d[k + 3]);
+      add_images(images, d, blocks_to_add(chunk, written, dz + first, i - first, n), grad);
+      grad_bias += (d[0] + d[1]) + (d[2] + d[3]);
+      if (n == 8) grad_bias += (d[4] + d[5]) + (d[6] + d[7]);
       i += n;
     }
   }
