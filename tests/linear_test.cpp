@@ -167,7 +167,7 @@ TEST_CASE("the fast kernel's forward pass equals linear1, and predict_three its 
   const Eigen::VectorXf z = linear1(xb, params);
   for (int i = 0; i < 10; ++i) {
     INFO("image " << i);
-    CHECK(linear1_row(set.image(i), params.weights.data(), params.bias) == Approx(z[i]).margin(1e-5));
-    CHECK(predict_three(set.image(i), params) == Approx(sigmoid(z[i])).margin(1e-6));
+    CHECK(linear1_row(set.image(i).data(), params.weights.data(), params.bias) == Approx(z[i]).margin(1e-5));
+    CHECK(predict_three(set.image(i).data(), params) == Approx(sigmoid(z[i])).margin(1e-6));
   }
 }

@@ -14,6 +14,7 @@
 #include "data/gzip.hpp"
 #include "data/mnist_sample.hpp"
 #include "data/png.hpp"
+#include "fast/pixels.hpp"
 #include "decoders.hpp"
 #include "fixtures.hpp"
 #include "support.hpp"
@@ -81,12 +82,18 @@ std::vector<float> scaled(const Bytes& pixels) {
   return out;
 }
 
-std::vector<float> row(const Dataset& set, int i) { return {set.image(i), set.image(i) + kImagePixels}; }
+std::vector<float> row(const Dataset& set, int i) {
+  const Image x = set.image(i);
+  return {x.begin(), x.end()};
+}
 
 // x, the book's (n, 784) tensor, as one array.
 std::vector<float> x_of(const Dataset& set) {
   std::vector<float> x;
-  for (int i = 0; i < set.size(); ++i) x.insert(x.end(), set.image(i), set.image(i) + kImagePixels);
+  for (int i = 0; i < set.size(); ++i) {
+    const Image row = set.image(i);
+    x.insert(x.end(), row.begin(), row.end());
+  }
   return x;
 }
 
@@ -136,6 +143,45 @@ TEST_CASE("the real archive gives 6131 and 6265 training and 1010 and 1028 valid
   CHECK(off_grid == 0);
 }
 
+TEST_CASE("a pixel's value is the book's byte / 255 in every path that converts one", "[loader]") {
+  // The book divides the float tensor by 255; the fast steps look values up or compute them in lanes.
+  int differ = 0;
+  for (int byte = 0; byte < 256; ++byte) {
+    const float book = static_cast<float>(byte) / 255.0f;
+    differ += pixel_value(static_cast<std::uint8_t>(byte)) != book || kPixelValues.of[byte] != book;
+    // In lanes: this byte in each of the 8 places, among others.
+    for (int place = 0; place < 8; ++place) {
+      std::uint8_t bytes[8];
+      for (int k = 0; k < 8; ++k) bytes[k] = static_cast<std::uint8_t>(k == place ? byte : (byte + 37 * k) % 256);
+      f32x4 lanes[2];
+      pixel_values8(bytes, lanes);
+      for (int k = 0; k < 8; ++k) differ += lanes[k / 4][k % 4] != static_cast<float>(bytes[k]) / 255.0f;
+    }
+  }
+  CHECK(differ == 0);
+}
+
+TEST_CASE("a Dataset knows which blocks of 8 pixels of each image hold ink, and keeps that through reorder",
+          "[loader]") {
+  Dataset set = test_support::random_dataset(5, 7, 0.6);
+  const auto blocks_of = [&](int i) {
+    Dataset::Blocks blocks = {};
+    for (int p = 0; p < kImagePixels; ++p)
+      if (set.pixels(i)[p] != 0) blocks[p / 8 / 64] |= std::uint64_t{1} << (p / 8 % 64);
+    return blocks;
+  };
+  std::vector<Dataset::Blocks> before;
+  for (int i = 0; i < set.size(); ++i) {
+    CHECK(set.inked_blocks(i) == blocks_of(i));
+    before.push_back(set.inked_blocks(i));
+  }
+  CHECK(before[0] != Dataset::Blocks{});
+  set.reorder({3, 0, 4, 1, 2});
+  for (int i = 0; i < set.size(); ++i) CHECK(set.inked_blocks(i) == blocks_of(i));
+  CHECK(set.inked_blocks(0) == before[3]);
+  CHECK(set.inked_blocks(2) == before[4]);
+}
+
 TEST_CASE("the real archive loads each folder's files sorted by name", "[loader][real]") {
   test_support::TempDir dir;
   extract_real_archive(dir.path());
@@ -166,7 +212,7 @@ TEST_CASE("the real archive loads each folder's files sorted by name", "[loader]
           fixtures::decode_png_grey(read_bytes(dir.path() / "mnist_sample" / kFolders[f] / names[i]), width, height);
       REQUIRE(width == 28);
       REQUIRE(height == 28);
-      const float* x = set.image(offset[f] + static_cast<int>(i));
+      const Image x = set.image(offset[f] + static_cast<int>(i));
       bool same = true;
       for (int p = 0; p < kImagePixels; ++p) same &= std::lround(x[p] * 255.0f) == pixels[p];
       if (!same && mismatches++ == 0) first_mismatch = names[i] + " (row " + std::to_string(offset[f] + i) + ")";

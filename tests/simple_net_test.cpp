@@ -136,7 +136,7 @@ TEST_CASE("simple_net's fast forward pass equals the spec's", "[simple_net][kern
   const Eigen::VectorXf s = sigmoid(simple_net(xb, params));
   for (int i = 0; i < 10; ++i) {
     INFO("image " << i);
-    CHECK(predict_three(set.image(i), params) == Approx(s[i]).margin(1e-6));
+    CHECK(predict_three(set.image(i).data(), params) == Approx(s[i]).margin(1e-6));
   }
 }
 

@@ -89,11 +89,13 @@ mnist_sgd::Dataset random_dataset(int n, std::uint64_t seed, double blank_groups
   mnist_sgd::TorchGenerator generator(seed);
   mnist_sgd::Dataset set;
   for (int i = 0; i < n; ++i) {
-    float* x = set.append(i % 2 == 0 ? 1.0f : 0.0f);
+    std::uint8_t pixels[mnist_sgd::kInputs];
+    std::uint8_t* x = pixels;
     for (int group = 0; group < mnist_sgd::kInputs / 4; ++group) {
       const bool blank = blank_groups > 0.0 && mnist_sgd::torch::uniform_double(generator) < blank_groups;
-      for (int p = 0; p < 4; ++p) *x++ = blank ? 0.0f : static_cast<float>(generator.random() % 256) / 255.0f;
+      for (int p = 0; p < 4; ++p) *x++ = blank ? 0 : static_cast<std::uint8_t>(generator.random() % 256);
     }
+    set.append(i % 2 == 0 ? 1.0f : 0.0f, pixels);
   }
   return set;
 }
@@ -102,7 +104,7 @@ void batch_of(const mnist_sgd::Dataset& set, const std::vector<int>& rows, Eigen
   xb.resize(static_cast<int>(rows.size()), mnist_sgd::kInputs);
   yb.resize(static_cast<int>(rows.size()));
   for (std::size_t i = 0; i < rows.size(); ++i) {
-    xb.row(static_cast<int>(i)) = Eigen::Map<const Eigen::RowVectorXf>(set.image(rows[i]), mnist_sgd::kInputs);
+    xb.row(static_cast<int>(i)) = Eigen::Map<const Eigen::RowVectorXf>(set.image(rows[i]).data(), mnist_sgd::kInputs);
     yb[static_cast<int>(i)] = set.y[rows[i]];
   }
 }

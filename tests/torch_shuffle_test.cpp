@@ -28,7 +28,7 @@ TEST_CASE("seed 42's shuffled first batch gives the gradient PyTorch's shuffled 
   // another batch would make.
   std::vector<double> gradient(kInputs + 1, 0.0);
   for (int row = 0; row < kBatch; ++row) {
-    const float* x = train.image(order[row]);
+    const mnist_sgd::Image x = train.image(order[row]);
     double z = params[kInputs];
     for (int p = 0; p < kInputs; ++p) z += static_cast<double>(x[p]) * params[p];
     const double s = 1.0 / (1.0 + std::exp(-z));

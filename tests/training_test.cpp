@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdio>
+#include <cstdint>
 #include <limits>
 #include <memory>
 #include <numeric>
@@ -47,8 +48,9 @@ std::shared_ptr<const MnistSample> tiny_sample() {
   auto sample = std::make_shared<MnistSample>();
   for (Dataset* set : {&sample->train, &sample->valid}) {
     for (int i = 0; i < 2; ++i) {
-      float* x = set->append(i == 0 ? 1.0f : 0.0f);
-      for (int p = 0; p < kInputs; ++p) x[p] = static_cast<float>((p * (i + 3)) % 256) / 255.0f;
+      std::uint8_t x[kInputs];
+      for (int p = 0; p < kInputs; ++p) x[p] = static_cast<std::uint8_t>((p * (i + 3)) % 256);
+      set->append(i == 0 ? 1.0f : 0.0f, x);
     }
   }
   return sample;
@@ -90,7 +92,7 @@ TEST_CASE("one fast-kernel SGD step lowers the loss on its real batch", "[traine
   Eigen::MatrixXf xb(256, kInputs);
   Eigen::VectorXf yb(256);
   for (int i = 0; i < 256; ++i) {
-    xb.row(i) = Eigen::Map<const Eigen::RowVectorXf>(train.image(rows[i]), kInputs);
+    xb.row(i) = Eigen::Map<const Eigen::RowVectorXf>(train.image(rows[i]).data(), kInputs);
     yb[i] = train.y[rows[i]];
   }
   REQUIRE(yb.sum() > 50.0f);

@@ -1,13 +1,12 @@
 // memory-bandwidth: how fast one thread of this machine reads memory, for scripts/bench's floor.
 //
 //   memory-bandwidth          reads a buffer twice the size of the last-level cache (at least 256 MiB)
-//   memory-bandwidth MIB      reads a buffer of MIB mebibytes instead (e.g. one epoch's data, 38.9 MB)
+//   memory-bandwidth MIB      reads a buffer of MIB mebibytes instead (e.g. one epoch's data, 9.7 MB)
 //
 // Prints one line, e.g. "30.4 GB/s read, one thread (best of 10 passes over 1016 MiB; last-level cache 508 MiB)".
 //
-// A training epoch reads every training image once (12,396 x 784 float32 = 38.9 MB) and does 1 FLOP per
-// byte read, so it is bound by reading memory: bytes per epoch / this bandwidth is the fastest an epoch can
-// be. The engine trains on one thread, so this measures one thread; the best pass is kept, because noise
+// A training epoch reads every training image once (12,396 x 784 bytes = 9.7 MB): bytes per epoch / this
+// bandwidth is the fastest an epoch can be. The engine trains on one thread, so this measures one thread; the best pass is kept, because noise
 // only ever makes a pass slower. Plain pages, no huge pages: as the engine's data.
 #include <unistd.h>
 

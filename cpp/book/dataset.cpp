@@ -1,38 +1,62 @@
 #include "book/dataset.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 namespace mnist_sgd {
 
+Image Dataset::image(int i) const {
+  Image x;
+  const std::uint8_t* row = pixels(i);
+  for (int p = 0; p < kImagePixels; ++p) x[p] = kPixelValues.of[row[p]];
+  return x;
+}
+
 int Dataset::count_label(float label) const { return static_cast<int>(std::count(y.begin(), y.end(), label)); }
 
-float* Dataset::append(float label) {
+void Dataset::list_blocks(const std::uint8_t* row) {
+  constexpr int kBlocks = kImagePixels / kBlockPixels;
+  static_assert(kImagePixels % kBlockPixels == 0 && kBlocks <= 128, "an image's blocks fit in 128 bits");
+  Blocks blocks = {};
+  for (int block = 0; block < kBlocks; ++block) {
+    std::uint64_t bytes;
+    std::memcpy(&bytes, row + block * kBlockPixels, sizeof bytes);
+    blocks[block / 64] |= std::uint64_t{bytes != 0} << (block % 64);
+  }
+  inked_blocks_.push_back(blocks);
+}
+
+void Dataset::append(float label, const std::uint8_t* pixels) {
   const std::size_t slot = rows_.size() % kImagesPerBlock;
   // A new block is left unzeroed: each of its rows is written whole before it is read.
-  if (slot == 0) blocks_.emplace_back(new float[static_cast<std::size_t>(kImagesPerBlock) * kImagePixels]);
+  if (slot == 0) blocks_.emplace_back(new std::uint8_t[static_cast<std::size_t>(kImagesPerBlock) * kImagePixels]);
   rows_.push_back(blocks_.back().get() + slot * kImagePixels);
+  std::memcpy(rows_.back(), pixels, kImagePixels);
+  list_blocks(pixels);
   y.push_back(label);
-  return rows_.back();
 }
 
 void Dataset::reorder(const std::vector<int>& order) {
   // The rows move, in place, rather than only their pointers: training reads images in order, and reads
   // them fastest where they lie in order (three times faster than scattered, natively). Each cycle of the
-  // permutation is followed once, through one spare row.
-  std::vector<float> spare(kImagePixels);
+  // permutation is followed once, through one spare row (and its inked blocks).
+  std::uint8_t spare[kImagePixels];
   std::vector<bool> placed(order.size(), false);
   std::vector<float> labels(order.size());
   for (std::size_t i = 0; i < order.size(); ++i) labels[i] = y[static_cast<std::size_t>(order[i])];
   for (std::size_t start = 0; start < order.size(); ++start) {
     if (placed[start]) continue;
-    std::copy(rows_[start], rows_[start] + kImagePixels, spare.data());
+    std::memcpy(spare, rows_[start], kImagePixels);
+    const Blocks spare_blocks = inked_blocks_[start];
     std::size_t to = start;
     for (auto from = static_cast<std::size_t>(order[to]); from != start; from = static_cast<std::size_t>(order[to])) {
-      std::copy(rows_[from], rows_[from] + kImagePixels, rows_[to]);
+      std::memcpy(rows_[to], rows_[from], kImagePixels);
+      inked_blocks_[to] = inked_blocks_[from];
       placed[to] = true;
       to = from;
     }
-    std::copy(spare.begin(), spare.end(), rows_[to]);
+    std::memcpy(rows_[to], spare, kImagePixels);
+    inked_blocks_[to] = spare_blocks;
     placed[to] = true;
   }
   y.swap(labels);

@@ -24,7 +24,7 @@ struct Batch {
   Eigen::VectorXf yb;
   Batch(const Dataset& set, const int* rows, int count) : xb(count, kInputs), yb(count) {
     for (int i = 0; i < count; ++i) {
-      xb.row(i) = Eigen::Map<const Eigen::RowVectorXf>(set.image(rows[i]), kInputs);
+      xb.row(i) = Eigen::Map<const Eigen::RowVectorXf>(set.image(rows[i]).data(), kInputs);
       yb[i] = set.y[rows[i]];
     }
   }

@@ -10,7 +10,7 @@ std::vector<float> mean_image(const Dataset& set, float label) {
   int count = 0;
   for (int i = 0; i < set.size(); ++i) {
     if (set.y[i] != label) continue;
-    const float* x = set.image(i);
+    const Image x = set.image(i);
     for (int j = 0; j < kImagePixels; ++j) sum[j] += x[j];
     ++count;
   }
@@ -39,7 +39,7 @@ bool is_3(const PixelSimilarity& model, const float* x) {
 BaselineAccuracy evaluate_pixel_similarity(const PixelSimilarity& model, const Dataset& valid) {
   int threes = 0, threes_right = 0, sevens = 0, sevens_right = 0;
   for (int i = 0; i < valid.size(); ++i) {
-    const bool predicted_three = is_3(model, valid.image(i));
+    const bool predicted_three = is_3(model, valid.image(i).data());
     if (valid.y[i] == 1.0f) {
       ++threes;
       threes_right += predicted_three;

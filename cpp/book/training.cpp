@@ -153,7 +153,7 @@ Validation Trainer::validate_epoch() const {
     const int count = std::min(config_.batch_size, valid.size() - first);
     Eigen::VectorXf z(count), yb(count);  // model(xb), yb
     for (int i = 0; i < count; ++i) {
-      z[i] = model_->forward(valid.image(first + i));
+      z[i] = model_->forward(valid.image(first + i).data());
       yb[i] = valid.y[first + i];
     }
     const float accuracy = batch_accuracy(z, yb);
@@ -173,7 +173,7 @@ Confusion Trainer::confusion() const {
   Confusion result;
   for (int i = 0; i < valid.size(); ++i) {
     const bool is_three = valid.y[i] == 1.0f;
-    const bool predicts_three = model_->predict_three(valid.image(i)) > 0.5f;
+    const bool predicts_three = model_->predict_three(valid.image(i).data()) > 0.5f;
     (is_three ? (predicts_three ? result.threes_as_three : result.threes_as_seven)
               : (predicts_three ? result.sevens_as_three : result.sevens_as_seven))++;
     if (is_three != predicts_three) result.misclassified.push_back(i);

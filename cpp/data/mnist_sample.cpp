@@ -84,8 +84,7 @@ Result<void> SampleDecoder::add_image(const std::string& path, ByteSpan png) {
   std::uint8_t pixels[kImagePixels];
   if (auto decoded = decode_digit_png(png, pixels); !decoded) return Error{path + ": " + decoded.error()};
   by_folder_[folder].push_back({std::string(file_name(path)), set.size()});
-  float* x = set.append(kFolders[folder].label);
-  for (int i = 0; i < kImagePixels; ++i) x[i] = static_cast<float>(pixels[i]) / 255.0f;
+  set.append(kFolders[folder].label, pixels);
   return {};
 }
 

@@ -1,7 +1,11 @@
 #include "fast/linear_step.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
 
+#include "fast/pixels.hpp"
 #include "fast/simd.hpp"
 
 namespace mnist_sgd {
@@ -9,8 +13,9 @@ namespace {
 
 constexpr int kVectors = kInputs / kLanes;  // 196 per image
 static_assert(kInputs % kLanes == 0, "images split evenly into vectors");
-constexpr int kChunk = 64;  // images per forward + backward round: 200 KB, still in L2 for the backward pass
+constexpr int kChunk = 16;  // images per forward + backward round: 50 KB of floats, still in cache for the backward pass
 static_assert(kChunk % 4 == 0, "chunks hold whole groups of four images");
+constexpr int kFetchAhead = 4;  // images
 
 // Two accumulators (even and odd vectors) keep two additions in flight. Not inlined: in the large function
 // the training loop ends up in, V8 keeps this loop's values on the stack; on its own they stay in registers.
@@ -23,25 +28,80 @@ static_assert(kChunk % 4 == 0, "chunks hold whole groups of four images");
   return sum_lanes(even + odd);
 }
 
-// Backward for kImages images (a multiple of 4): dL/dweights += sum of dz[k] * x[k]. The caller adds dL/dbias
-// itself: passed here by reference, it made the whole step slower under Node.
+// An image in blocks of 8 pixels (two vectors; 98 blocks), as Dataset::inked_blocks gives them.
+constexpr int kBlockVectors = Dataset::kBlockPixels / kLanes;
+constexpr int kBlocks = kInputs / Dataset::kBlockPixels;
+static_assert(kBlockVectors == 2, "a block is an even and an odd vector (pixel_values8's)");
+using Blocks = Dataset::Blocks;
+constexpr Blocks kAllBlocks = {~std::uint64_t{0}, (std::uint64_t{1} << (kBlocks - 64)) - 1};
+
+Blocks operator|(const Blocks& a, const Blocks& b) { return {a[0] | b[0], a[1] | b[1]}; }
+Blocks but_not(const Blocks& a, const Blocks& b) { return {a[0] & ~b[0], a[1] & ~b[1]}; }
+
+// f(j) for the first pixel j of each block in `blocks`, in pixel order. The loop over the two words is kept
+// a loop in WebAssembly: unrolled in each of the loops that walk blocks, it took the module over its budget.
+template <typename F>
+inline void for_each_block(const Blocks& blocks, F f) {
+  MNIST_SGD_KEEP_LOOP
+  for (int word = 0; word < 2; ++word)
+    for (std::uint64_t bits = blocks[word]; bits != 0; bits &= bits - 1)
+      f((word * 64 + __builtin_ctzll(bits)) * Dataset::kBlockPixels);
+}
+
+// x = the book's floats of the bytes' blocks in `blocks` (the others are left as they were), and
+// returns dot(x, w) over those blocks: the same additions into the same accumulators as dot's, less the
+// blocks left out (when those are blank and w is finite, their products are +-0, which leave a sum as it is).
+float to_floats_dot(const std::uint8_t* bytes, float* x, const float* w, const Blocks& blocks) {
+  f32x4 even = {}, odd = {};
+  for_each_block(blocks, [&](int j) {
+    f32x4 values[kBlockVectors];
+    pixel_values8(bytes + j, values);
+    store4(x + j, values[0]);
+    store4(x + j + kLanes, values[1]);
+    even += values[0] * load4(w + j);
+    odd += values[1] * load4(w + j + kLanes);
+  });
+  return sum_lanes(even + odd);
+}
+
+// Zeros in x's blocks in `blocks`.
+void fill_blank(float* x, const Blocks& blocks) {
+  for_each_block(blocks, [&](int j) {
+    store4(x + j, f32x4{});
+    store4(x + j + kLanes, f32x4{});
+  });
+}
+
+// Backward for eight images: dL/dweights += sum of dz[k] * x[k], over the blocks in `blocks` (where the
+// others are blank in every image, and add +-0). The caller adds dL/dbias itself: passed here by
+// reference, it made the whole step slower under Node.
 // Each group of four is summed as ((0 + 1) + (2 + 3)) and added to the gradient in turn, so eight images
 // in one pass give the same bits as two passes of four, with half the loads and stores of the gradient.
-template <int kImages>
-void add_images(const float* const* images, const float* dz, f32x4* grad) {
-  static_assert(kImages % 4 == 0, "images go in groups of four");
-  const float* x[kImages];  // copies, so that the compiler keeps them in registers across the gradient stores
-  float d[kImages];
-  for (int k = 0; k < kImages; ++k) x[k] = images[k], d[k] = dz[k];
-  for (int v = 0; v < kVectors; ++v) {
-    const int j = v * kLanes;
-    f32x4 g = grad[v];
-    for (int k = 0; k < kImages; k += 4) {
-      g += (d[k] * load4(x[k] + j) + d[k + 1] * load4(x[k + 1] + j)) +
-           (d[k + 2] * load4(x[k + 2] + j) + d[k + 3] * load4(x[k + 3] + j));
+void add_images(const float* const* images, const float* dz, const Blocks& blocks, f32x4* grad) {
+  const float* x[8];  // copies, so that the compiler keeps them in registers across the gradient stores
+  float d[8];
+  for (int k = 0; k < 8; ++k) x[k] = images[k], d[k] = dz[k];
+  for_each_block(blocks, [&](int first) {
+    for (int j = first; j < first + Dataset::kBlockPixels; j += kLanes) {
+      f32x4 g = grad[j / kLanes];
+      g += (d[0] * load4(x[0] + j) + d[1] * load4(x[1] + j)) + (d[2] * load4(x[2] + j) + d[3] * load4(x[3] + j));
+      g += (d[4] * load4(x[4] + j) + d[5] * load4(x[5] + j)) + (d[6] * load4(x[6] + j) + d[7] * load4(x[7] + j));
+      grad[j / kLanes] = g;
     }
-    grad[v] = g;
-  }
+  });
+}
+
+// The blocks a backward pass over images first .. first + n of the chunk adds: those where one of them has
+// ink, or all when a dL/dz is not finite. Writes zeros into the blocks of each image that it left blank.
+[[gnu::noinline]] Blocks blocks_to_add(float* chunk, const Blocks* written, const float* dz, int first, int n) {
+  Blocks any = {};
+  bool finite = true;
+  MNIST_SGD_KEEP_LOOP
+  for (int k = first; k < first + n; ++k) any = any | written[k], finite &= std::isfinite(dz[k]);
+  if (!finite) any = kAllBlocks;
+  MNIST_SGD_KEEP_LOOP
+  for (int k = first; k < first + n; ++k) fill_blank(chunk + k * kInputs, but_not(any, written[k]));
+  return any;
 }
 
 }  // namespace
@@ -49,23 +109,41 @@ void add_images(const float* const* images, const float* dz, f32x4* grad) {
 float linear1_row(const float* x, const float* weights, float bias) { return dot(x, weights) + bias; }
 
 float fast_sgd_step(const Dataset& set, const int* rows, int count, float lr, LinearParams& params,
-                    std::vector<float>& dz) {
-  dz.resize(count);
+                    std::vector<float>& workspace) {
+  workspace.resize(static_cast<std::size_t>(kChunk) * kInputs + static_cast<std::size_t>(count));
+  float* chunk = workspace.data();              // the chunk's images as the book's floats, (kChunk, 784)
+  float* dz = chunk + kChunk * kInputs;         // dL/dz of each image, (count)
   float* weights = params.weights.data();
   const float inv_batch = 1.0f / static_cast<float>(count);
   f32x4 grad[kVectors] = {};  // dL/dweights, (784)
   float grad_bias = 0.0f;
   float loss_sum = 0.0f;
+  // Blank blocks are skipped only where their products are +-0, which leave a sum as it is: with finite
+  // weights in the forward pass, and finite dL/dz in the backward one. Otherwise every block is added.
+  f32x4 probe = {};  // 0 * w is 0 for a finite w, NaN for an infinite or NaN one
+  for (int v = 0; v < kVectors; ++v) probe += load4(weights + v * kLanes) * 0.0f;
+  const bool weights_finite = sum_lanes(probe) == 0.0f;
+  Blocks written[kChunk];  // which blocks of each image of the chunk hold its values
 
   // The weights are fixed within a batch, so the batch is taken a chunk of images at a time: their forward
-  // pass reads them from memory, and the backward pass finds them still in cache.
+  // pass reads their bytes from memory and leaves their floats in cache for the backward pass.
   for (int first = 0; first < count; first += kChunk) {
     const int last = std::min(first + kChunk, count);
 
     // Forward: z = x @ weights + bias, then the loss and dL/dz (book/linear.hpp), in a loop of its own so
     // that the sigmoids of several images overlap (each is a long chain of dependent operations).
     int i = first;
-    for (; i < last; ++i) dz[i] = dot(set.image(rows[i]), weights) + params.bias;
+    for (; i < last; ++i) {
+      // The bytes of an image a few ahead are fetched meanwhile: each image's own blocks are too few for
+      // the processor to see a stream and fetch ahead by itself.
+      if (i + kFetchAhead < count) {
+        const std::uint8_t* ahead = set.pixels(rows[i + kFetchAhead]);
+        for (int line = 0; line < kInputs; line += 64) __builtin_prefetch(ahead + line);
+      }
+      Blocks& blocks = written[i - first];
+      blocks = weights_finite ? set.inked_blocks(rows[i]) : kAllBlocks;
+      dz[i] = to_floats_dot(set.pixels(rows[i]), chunk + (i - first) * kInputs, weights, blocks) + params.bias;
+    }
     for (i = first; i < last; ++i) {
       const float s = sigmoid(dz[i]);
       const bool is_three = set.y[rows[i]] == 1.0f;
@@ -73,23 +151,25 @@ float fast_sgd_step(const Dataset& set, const int* rows, int count, float lr, Li
       dz[i] = mnist_loss_backward(s, is_three, inv_batch);
     }
 
-    // Backward: dL/dweights += x^T @ dz, eight images per pass over the gradient, then four, then one.
-    const float* images[8];
-    for (i = first; i + 8 <= last; i += 8) {
-      for (int k = 0; k < 8; ++k) images[k] = set.image(rows[i + k]);
-      add_images<8>(images, &dz[i], grad);
-      grad_bias += (dz[i] + dz[i + 1]) + (dz[i + 2] + dz[i + 3]);
-      grad_bias += (dz[i + 4] + dz[i + 5]) + (dz[i + 6] + dz[i + 7]);
-    }
-    for (; i + 4 <= last; i += 4) {
-      for (int k = 0; k < 4; ++k) images[k] = set.image(rows[i + k]);
-      add_images<4>(images, &dz[i], grad);
-      grad_bias += (dz[i] + dz[i + 1]) + (dz[i + 2] + dz[i + 3]);
-    }
-    for (; i < last; ++i) {
-      const float* x = set.image(rows[i]);
-      for (int v = 0; v < kVectors; ++v) grad[v] += dz[i] * load4(x + v * kLanes);
-      grad_bias += dz[i];
+    // Backward: dL/dweights += x^T @ dz, eight images per pass over the gradient (then four); over the
+    // blocks where one of the pass's images has ink (or all, when a dL/dz is not finite), with zeros
+    // written where another has none.
+    for (i = first; i < last;) {
+      // After the passes of eight, the last four images, then each of the last 1 to 3, make a pass of eight
+      // whose others add 0 (dL/dz 0, on copies of one of them): a group of four that adds 0 leaves the
+      // gradient as it is, and ((d0 x0 + 0) + (0 + 0)) is d0 x0, so each gets what the passes of four and
+      // the single images gave.
+      const int n = last - i >= 8 ? 8 : last - i >= 4 ? 4 : 1;
+      float d[8] = {};
+      const float* images[8];
+      for (int k = 0; k < 8; ++k) {
+        images[k] = chunk + (i + std::min(k, n - 1) - first) * kInputs;
+        if (k < n) d[k] = dz[i + k];
+      }
+      add_images(images, d, blocks_to_add(chunk, written, dz + first, i - first, n), grad);
+      grad_bias += (d[0] + d[1]) + (d[2] + d[3]);
+      if (n == 8) grad_bias += (d[4] + d[5]) + (d[6] + d[7]);
+      i += n;
     }
   }
 

@@ -3,91 +3,108 @@
 #include <cstdint>
 #include <cstring>
 
+#include "fast/pixels.hpp"
 #include "fast/simd.hpp"
 
 namespace mnist_sgd {
 namespace {
 
-// The 30 hidden units as 8 vectors; lanes 30 and 31 hold zeros and stay zero.
+// The 30 hidden units as 8 vectors; lanes 30 and 31 hold zeros and stay zero. Within a step, w1 is read
+// from a copy whose columns are padded so (32 floats), and its gradient is kept so: each column is 8 whole
+// vectors, and units 28 and 29 are added in the lanes of the others (the same additions, so the same bits).
 constexpr int kHiddenVectors = (kHidden + kLanes - 1) / kLanes;
-constexpr int kFullVectors = kHidden / kLanes;  // 7: units 0..27; w1's columns end with two more units
-constexpr int kPixelGroups = kInputs / kLanes;  // 196 groups of four pixels per image
-static_assert(kHidden == kFullVectors * kLanes + 2, "the code below adds units 28 and 29 one by one");
+constexpr int kPadded = kHiddenVectors * kLanes;  // 32
 
 // The unit lanes of a padded (32) vector of units, e.g. b1.
 void load_units(const float* units, f32x4 (&out)[kHiddenVectors]) {
-  float padded[kHiddenVectors * kLanes] = {};
+  float padded[kPadded] = {};
   std::memcpy(padded, units, kHidden * sizeof(float));
   for (int v = 0; v < kHiddenVectors; ++v) out[v] = load4(padded + v * kLanes);
 }
 
-// A blank group of four pixels is all-zero bits (pixels are p / 255 >= 0, never -0).
-inline bool has_ink(const float* group) {
-  std::uint64_t halves[2];
-  std::memcpy(halves, group, sizeof halves);
-  return (halves[0] | halves[1]) != 0;
-}
-
-// The forward pass of one image: the hidden layer before its ReLU, and which pixels hold ink.
-struct Forward {
-  f32x4 pre[kHiddenVectors];
-  int ink[kInputs];  // the pixels that are not blank, in pixel order
-  int ink_count = 0;
-};
-
-// pre = w1 @ x + b1, adding the columns of w1 of the inked pixels, in pixel order.
-void forward_hidden(const float* x, const float* w1, const f32x4 (&b1)[kHiddenVectors], Forward& out) {
-  // Blank groups of four are skipped whole; within the others, the inked pixels are listed without a branch.
-  out.ink_count = 0;
-  for (int g = 0; g < kPixelGroups; ++g) {
-    if (!has_ink(x + g * kLanes)) continue;
-    for (int p = g * kLanes; p < (g + 1) * kLanes; ++p) {
-      out.ink[out.ink_count] = p;
-      out.ink_count += x[p] != 0.0f;
-    }
-  }
+// pre = w1 @ x + b1, adding the columns of w1 of the inked pixels only, in pixel order: a blank pixel's
+// products are +-0, which leave a sum as it is. ink[k] is pixel k's index, value(k) its value; w1's
+// columns are kStride floats apart (30, or 32 when padded).
+template <int kStride, typename Value>
+void forward_hidden(const std::uint16_t* ink, int ink_count, Value value, const float* w1,
+                    const f32x4 (&b1)[kHiddenVectors], f32x4 (&pre)[kHiddenVectors]) {
+  constexpr int kWhole = kStride / kLanes;  // 8, or 7 and then units 28 and 29 one by one
+  static_assert(kStride == kPadded || (kStride == kHidden && kHidden == 7 * kLanes + 2), "30 units, or 32");
   f32x4 sum[kHiddenVectors] = {};
   float unit28 = 0.0f, unit29 = 0.0f;
-  for (int k = 0; k < out.ink_count; ++k) {
-    const int p = out.ink[k];
-    const float* column = w1 + p * kHidden;
-    const float xp = x[p];
-    for (int v = 0; v < kFullVectors; ++v) sum[v] += xp * load4(column + v * kLanes);
-    unit28 += xp * column[28];
-    unit29 += xp * column[29];
+  for (int k = 0; k < ink_count; ++k) {
+    const float* column = w1 + ink[k] * kStride;
+    const float xp = value(k);
+    for (int v = 0; v < kWhole; ++v) sum[v] += xp * load4(column + v * kLanes);
+    if constexpr (kWhole < kHiddenVectors) {
+      unit28 += xp * column[28];
+      unit29 += xp * column[29];
+    }
   }
-  sum[kFullVectors] = f32x4{unit28, unit29, 0.0f, 0.0f};
-  for (int v = 0; v < kHiddenVectors; ++v) out.pre[v] = sum[v] + b1[v];
+  if constexpr (kWhole < kHiddenVectors) sum[kWhole] = f32x4{unit28, unit29, 0.0f, 0.0f};
+  for (int v = 0; v < kHiddenVectors; ++v) pre[v] = sum[v] + b1[v];
+}
+
+// The inked pixels of an image (its bytes x), in pixel order, into ink; returns how many. Only the blocks
+// the Dataset found inked are looked at (two fifths of them), each pixel listed without a branch.
+int list_ink(const std::uint8_t* x, const Dataset::Blocks& blocks, std::uint16_t* ink) {
+  int count = 0;
+  for (int word = 0; word < 2; ++word) {
+    for (std::uint64_t bits = blocks[word]; bits != 0; bits &= bits - 1) {
+      const int first = (word * 64 + __builtin_ctzll(bits)) * Dataset::kBlockPixels;
+      for (int p = first; p < first + Dataset::kBlockPixels; ++p) {
+        ink[count] = static_cast<std::uint16_t>(p);
+        count += x[p] != 0;
+      }
+    }
+  }
+  return count;
 }
 
 // z = relu(pre) @ w2 + b2
-float output(const Forward& forward, const f32x4 (&w2)[kHiddenVectors], float b2) {
+float output(const f32x4 (&pre)[kHiddenVectors], const f32x4 (&w2)[kHiddenVectors], float b2) {
   f32x4 sum = {};
-  for (int v = 0; v < kHiddenVectors; ++v) sum += where_positive(forward.pre[v], forward.pre[v]) * w2[v];
+  for (int v = 0; v < kHiddenVectors; ++v) sum += where_positive(pre[v], pre[v]) * w2[v];
   return sum_lanes(sum) + b2;
+}
+
+// w1's columns, each padded to 32 units with zeros.
+void pad_columns(const float* w1, float* padded) {
+  for (int p = 0; p < kInputs; ++p) {
+    std::memcpy(padded + p * kPadded, w1 + p * kHidden, kHidden * sizeof(float));
+    padded[p * kPadded + 30] = padded[p * kPadded + 31] = 0.0f;
+  }
 }
 
 }  // namespace
 
 float fast_sgd_step(const Dataset& set, const int* rows, int count, float lr, SimpleNetParams& params,
-                    std::vector<float>& grad_w1) {
+                    std::vector<float>& workspace) {
   float* w1 = params.w1.data();  // column-major: w1 + p * 30 is pixel p's column
   f32x4 b1[kHiddenVectors], w2[kHiddenVectors];
   load_units(params.b1.data(), b1);
   load_units(params.w2.data(), w2);
   const float inv_batch = 1.0f / static_cast<float>(count);
 
-  // The gradients, with w1's columns padded to 32 units so that each is 8 whole vectors.
-  grad_w1.assign(static_cast<std::size_t>(kInputs) * kHiddenVectors * kLanes, 0.0f);
+  // The workspace: w1 and its gradient, each with its columns padded to 32 units.
+  constexpr std::size_t kMatrix = static_cast<std::size_t>(kInputs) * kPadded;
+  workspace.resize(2 * kMatrix);
+  float* w1_padded = workspace.data();
+  float* grad_w1 = workspace.data() + kMatrix;
+  pad_columns(w1, w1_padded);
+  std::memset(grad_w1, 0, kMatrix * sizeof(float));
   f32x4 grad_b1[kHiddenVectors] = {}, grad_w2[kHiddenVectors] = {};
   float grad_b2 = 0.0f;
   float loss_sum = 0.0f;
-  Forward forward;
 
+  std::uint16_t ink[kInputs];
   for (int i = 0; i < count; ++i) {
-    const float* x = set.image(rows[i]);
-    forward_hidden(x, w1, b1, forward);
-    const float s = sigmoid(output(forward, w2, params.b2));
+    const std::uint8_t* x = set.pixels(rows[i]);
+    const int ink_count = list_ink(x, set.inked_blocks(rows[i]), ink);
+    const auto value = [&](int k) { return kPixelValues.of[x[ink[k]]]; };
+    f32x4 pre[kHiddenVectors];
+    forward_hidden<kPadded>(ink, ink_count, value, w1_padded, b1, pre);
+    const float s = sigmoid(output(pre, w2, params.b2));
     const bool is_three = set.y[rows[i]] == 1.0f;
     loss_sum += mnist_loss_term(s, is_three);
     const float dz = mnist_loss_backward(s, is_three, inv_batch);
@@ -95,27 +112,25 @@ float fast_sgd_step(const Dataset& set, const int* rows, int count, float lr, Si
     // Backward: dL/dw2 = relu(pre) dz, dL/dpre = (pre > 0) w2 dz, dL/dw1 = dL/dpre x^T.
     f32x4 dpre[kHiddenVectors];
     for (int v = 0; v < kHiddenVectors; ++v) {
-      grad_w2[v] += dz * where_positive(forward.pre[v], forward.pre[v]);
-      dpre[v] = where_positive(forward.pre[v], dz * w2[v]);
+      grad_w2[v] += dz * where_positive(pre[v], pre[v]);
+      dpre[v] = where_positive(pre[v], dz * w2[v]);
       grad_b1[v] += dpre[v];
     }
     grad_b2 += dz;
-    for (int k = 0; k < forward.ink_count; ++k) {
-      const int p = forward.ink[k];
-      float* column = &grad_w1[static_cast<std::size_t>(p) * kHiddenVectors * kLanes];
-      const float xp = x[p];
+    for (int k = 0; k < ink_count; ++k) {
+      float* column = grad_w1 + ink[k] * kPadded;
+      const float xp = value(k);
       for (int v = 0; v < kHiddenVectors; ++v) store4(column + v * kLanes, load4(column + v * kLanes) + xp * dpre[v]);
     }
   }
 
   // SGD: p -= lr * grad.
   for (int p = 0; p < kInputs; ++p) {
-    float* column = w1 + p * kHidden;
-    const float* grad = &grad_w1[static_cast<std::size_t>(p) * kHiddenVectors * kLanes];
-    for (int v = 0; v < kFullVectors; ++v)
+    float* column = w1_padded + p * kPadded;
+    const float* grad = grad_w1 + p * kPadded;
+    for (int v = 0; v < kHiddenVectors; ++v)
       store4(column + v * kLanes, load4(column + v * kLanes) - lr * load4(grad + v * kLanes));
-    column[28] -= lr * grad[28];
-    column[29] -= lr * grad[29];
+    std::memcpy(w1 + p * kHidden, column, kHidden * sizeof(float));
   }
   for (int h = 0; h < kHidden; ++h) {
     params.b1[h] -= lr * grad_b1[h / kLanes][h % kLanes];
@@ -129,9 +144,17 @@ float simple_net_row(const float* x, const SimpleNetParams& params) {
   f32x4 b1[kHiddenVectors], w2[kHiddenVectors];
   load_units(params.b1.data(), b1);
   load_units(params.w2.data(), w2);
-  Forward forward;
-  forward_hidden(x, params.w1.data(), b1, forward);
-  return output(forward, w2, params.b2);
+  // The inked pixels, listed here, without a branch (-0 is blank too: its products are +-0).
+  std::uint16_t ink[kInputs];
+  int ink_count = 0;
+  MNIST_SGD_KEEP_LOOP
+  for (int p = 0; p < kInputs; ++p) {
+    ink[ink_count] = static_cast<std::uint16_t>(p);
+    ink_count += x[p] != 0.0f;
+  }
+  f32x4 pre[kHiddenVectors];
+  forward_hidden<kHidden>(ink, ink_count, [&](int k) { return x[ink[k]]; }, params.w1.data(), b1, pre);
+  return output(pre, w2, params.b2);
 }
 
 }  // namespace mnist_sgd

@@ -1,6 +1,6 @@
 // The fast step of simple_net. Each image is taken forward and backward at once, and only its inked pixels
-// are read: four fifths of an MNIST digit is blank, and a blank pixel adds nothing to the hidden layer or to
-// the gradient of w1. Same maths as book/simple_net.hpp, which is its spec; a test holds the two equal.
+// are read (listed from the blocks of 8 pixels the Dataset found inked at load): four fifths of an MNIST
+// digit is blank, and a blank pixel adds nothing to the hidden layer or to the gradient of w1. Same maths as book/simple_net.hpp, which is its spec; a test holds the two equal.
 #pragma once
 
 #include <vector>
@@ -17,8 +17,8 @@ float simple_net_row(const float* x, const SimpleNetParams& params);
 inline float predict_three(const float* x, const SimpleNetParams& params) { return sigmoid(simple_net_row(x, params)); }
 
 // One SGD step, p -= lr * grad, on set[rows[0..count)]; returns the batch's mnist_loss (before the step).
-// grad_w1 is the step's workspace (kept by the caller, so that a step allocates nothing).
+// workspace is the step's (kept by the caller, so that a step allocates nothing).
 float fast_sgd_step(const Dataset& set, const int* rows, int count, float lr, SimpleNetParams& params,
-                    std::vector<float>& grad_w1);
+                    std::vector<float>& workspace);
 
 }  // namespace mnist_sgd

@@ -123,7 +123,7 @@ class SampleHandle {
   val image(const std::string& split, int index) const {
     const Dataset* set = dataset(split);
     if (!set || index < 0 || index >= set->size()) return val::global("Float32Array").new_(0);
-    return to_float32_array(set->image(index), kImagePixels);
+    return to_float32_array(set->image(index).data(), kImagePixels);
   }
 
   // 1 for a 3, 0 for a 7; -1 when out of range.

@@ -21,7 +21,7 @@ const PREDICT_ATTRIBUTE = 'data-predict-ms';  // the pen's input event -> its pr
  * cross-origin isolation headers, as on an ordinary static host: TF.js's wasm backend then runs the build
  * a web developer gets by default (SIMD, one thread).
  */
-async function serve(routes) {
+export async function serve(routes) {
   const roots = await Promise.all(Object.entries(routes).map(async ([prefix, folder]) => [prefix, await realpath(folder)]));
   roots.sort(([a], [b]) => b.length - a.length);
   const server = createServer(async (request, response) => {
@@ -76,7 +76,7 @@ function trainInWorkers(context, origin, settings) {
  * The page itself, opened `loads` times in a fresh context (an empty cache, as a first visit): how long
  * until the data is ready, and, while a 7 is drawn, how long from each pen movement to its prediction.
  */
-async function timeThePage(browser, origin, loads) {
+export async function timeThePage(browser, origin, loads) {
   const ready = [], decode = [], predict = [];
   for (let load = 0; load < loads; load++) {
     const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });

@@ -5,7 +5,8 @@
 // (784-30-1, ReLU, lr 0.1): the native CLI, the CLI as WebAssembly under Node, and the same loop in
 // PyTorch. Writes docs/benchmarks.md and .svg.
 //
-//   node scripts/benchmark/main.mjs [--quick]     (MNIST_SAMPLE names mnist_sample.tgz)
+//   node scripts/benchmark/main.mjs [--quick] [--against DIR LABEL]     (MNIST_SAMPLE names mnist_sample.tgz)
+// --against: also the A/B comparison (against.mjs) with the tree at DIR (built there as here), named LABEL.
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -14,6 +15,7 @@ import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
+import { againstReport, benchAgainst } from './against.mjs';
 import { benchChromium } from './chromium.mjs';
 import { barChart, bytesPerEpoch, markdownReport, markdownTable, simpleNetTable, summarize, targetLines } from './report.mjs';
 
@@ -46,8 +48,8 @@ const PYTHON = '/usr/bin/python3';  // Debian's, where python3-torch is installe
 // simpleNet: the same for simple_net, whose PyTorch epoch takes about half a second (--quick: 3 measured
 // epochs in each of 2 runs).
 const MODES = {
-  full: { epochs: 20, runs: 5, warmup: 3, warmupMs: 1000, pageLoads: 11, simpleNet: { epochs: 12, runs: 4, warmup: 2 } },
-  quick: { epochs: 8, runs: 3, warmup: 3, warmupMs: 1000, pageLoads: 1, simpleNet: { epochs: 5, runs: 2, warmup: 2 } },
+  full: { epochs: 20, runs: 5, warmup: 3, warmupMs: 1000, pageLoads: 11, simpleNet: { epochs: 12, runs: 4, warmup: 2 }, againstRounds: 6 },
+  quick: { epochs: 8, runs: 3, warmup: 3, warmupMs: 1000, pageLoads: 1, simpleNet: { epochs: 5, runs: 2, warmup: 2 }, againstRounds: 2 },
 };
 // What the CLI and seed.py are told for each model (the reference's lr and initial parameters).
 const MODELS = {
@@ -188,9 +190,16 @@ async function describeMachine(chromiumVersion) {
 
 function parseArguments(args) {
   if (args.some((arg) => arg === '--help' || arg === '-h')) return null;
+  let against = null;
+  const at = args.indexOf('--against');
+  if (at >= 0) {
+    if (args.length < at + 3) throw new Error('--against needs a folder and a label');
+    against = { root: path.resolve(args[at + 1]), label: args[at + 2] };
+    args = [...args.slice(0, at), ...args.slice(at + 3)];
+  }
   const unknown = args.find((arg) => arg !== '--quick');
-  if (unknown) throw new Error(`unknown option '${unknown}' (usage: scripts/bench [--quick])`);
-  return args.includes('--quick') ? { name: 'quick', ...MODES.quick } : { name: 'full', ...MODES.full };
+  if (unknown) throw new Error(`unknown option '${unknown}' (usage: scripts/bench [--quick] [--against REV])`);
+  return { ...(args.includes('--quick') ? { name: 'quick', ...MODES.quick } : { name: 'full', ...MODES.full }), against };
 }
 
 async function main() {
@@ -203,7 +212,8 @@ async function main() {
     return;
   }
   if (!mode) {
-    console.log('usage: scripts/bench [--quick]   (times every engine; writes docs/benchmarks.md and .svg)');
+    console.log('usage: scripts/bench [--quick] [--against REV]   (times every engine; writes docs/benchmarks.md and .svg;\n' +
+      '  --against: also this tree against REV, built in a worktree under build/against/, side by side)');
     return;
   }
   const sample = process.env.MNIST_SAMPLE;
@@ -247,15 +257,30 @@ async function main() {
     dram: await memoryBandwidth(),
     epochSized: await memoryBandwidth(Math.ceil(bytesPerEpoch(chromium.sample.trainCount) / 2 ** 20)),
   };
+  let against = null;
+  if (mode.against) {
+    log(`against ${mode.against.label}: both builds side by side, taking turns`);
+    const simpleNetInit = readFileSync(FILES.simpleNetInit, 'utf8').trim().split(/\s+/).map(Number);
+    const settings = {
+      rounds: mode.againstRounds, epochs: mode.epochs, simpleNetEpochs: mode.simpleNet.epochs, warmup: mode.warmup,
+      warmUpMs: mode.warmupMs, init, simpleNetInit, files: { init: FILES.init, simpleNetInit: FILES.simpleNetInit },
+    };
+    const sides = [{ id: 'before', label: mode.against.label, root: mode.against.root }, { id: 'after', label: 'this tree', root: ROOT }];
+    against = await benchAgainst(settings, sample, sides, FILES.browser, log);
+  }
   const machine = { ...(await describeMachine(chromium.version)), loadAverage: [loadAverage, os.loadavg()[0]] };
 
-  const measurements = { mode, reference, bandwidth, native, node, seed, chromium, simpleNet };
+  const measurements = { mode, reference, bandwidth, native, node, seed, chromium, simpleNet, against };
   const results = summarize(measurements);
   for (const file of [FILES.raw, FILES.markdown]) mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(FILES.raw, JSON.stringify({ machine, ...measurements }, null, 1));
   writeFileSync(FILES.markdown, markdownReport(results, machine));
   writeFileSync(FILES.svg, barChart(results, machine));
   console.log(`${markdownTable(results)}\n\nsimple_net:\n\n${simpleNetTable(results)}\n\n${targetLines(results).join('\n')}`);
+  if (against) {
+    const { table, targets } = againstReport(against);
+    console.log(`\nagainst ${mode.against.label}:\n\n${table}\n\n${targets.join('\n')}`);
+  }
   log(`wrote ${[FILES.markdown, FILES.svg, FILES.raw].map((file) => path.relative(ROOT, file)).join(', ')}`);
 }
 
