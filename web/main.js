@@ -4,20 +4,17 @@
 // Its public methods (step, play, pause, reset, changeSettings, metrics) are what the buttons call and
 // what a host page's messages call (host-api.js); its events ('ready', 'run', 'epoch', 'error') are how
 // host-api.js hears what happened, so the controller knows nothing of messages.
-import { runNotebookCode } from './cards/results.js';
 import { Drawing } from './drawing.js';
-import { embedCode } from './embed-code.js';
 import { HostApi } from './host-api.js';
 import { listenToInputs } from './inputs.js';
 import { record } from './instruments.js';
-import { copyText, readFile, readParamsText, saveFile } from './loader.js';
-import { createPageState, editEmbedForm, embedChoice, metrics, modelPosition, startRun, stepped } from './page-state.js';
+import { copyEmbedCode, copyNotebookCode, exportParams, importParams } from './keepsakes.js';
+import { readFile } from './loader.js';
+import { createPageState, editEmbedForm, editSettings, metrics, startRun, stepped } from './page-state.js';
 import { Screen } from './render.js';
+import { fromQuery, property, runOptions, sameRun, toQuery } from './settings.js';
 import { engineProblem } from './unsupported.js';
-import { edit, fromQuery, parseValue, property, runOptions, sameRun, toQuery } from './settings.js';
 import { trainingWorker } from './worker-client.js';
-
-const PARAMS_FILE = 'params.txt';
 const TRACE_MS = 250;  // while Play runs, a step seen from inside at most this often (4 a second)
 
 class Controller extends EventTarget {
@@ -38,12 +35,14 @@ class Controller extends EventTarget {
         ...runButtons,
         // The compact run control's (cards/run-bar.js), shown when the Train card is not.
         ...Object.fromEntries(Object.entries(runButtons).map(([id, action]) => [`bar-${id}`, action])),
-        clear: () => this.#drawing.clear(), 'copy-embed': () => this.#copyEmbedCode(), 'export-params': () => this.#exportParams(),
-        'copy-notebook': () => this.#copyNotebookCode(),
+        clear: () => this.#drawing.clear(),
+        'copy-embed': () => this.#enqueue(() => copyEmbedCode(this.#state)),
+        'copy-notebook': () => this.#enqueue(() => copyNotebookCode(this.#state)),
+        'export-params': () => this.#enqueue(() => exportParams(this.#state, this.#worker)),
       },
       fields: { 'step-unit': (value) => this.#show({ stepUnit: Number(value) }) },
       refused: () => this.#screen.update(),
-      edited: (name, text) => this.#editSetting(name, text),
+      edited: (name, text) => this.#changeSettings({ [name]: text }, { typed: true }),
       embedEdited: (field) => {
         editEmbedForm(this.#state, field);
         this.#screen.update();
@@ -60,7 +59,7 @@ class Controller extends EventTarget {
 
   /** Valid settings by name (settings.js), as if typed into the form: a new rate, batch size... is a new run. */
   changeSettings(changes) {
-    this.#changeSettings(changes, true);
+    this.#changeSettings(changes, { showAll: true });
   }
 
   /** One epoch ('epoch') or one SGD step ('batch'), after the requests already queued. */
@@ -133,31 +132,13 @@ class Controller extends EventTarget {
     this.#show({ data: { ...this.#state.data, loading: null, error: { name, message } } });
   }
 
-  // --- the parameters as a file -------------------------------------------------------------------------
-
-  // The engine writes the text, so the file is what `mnist-sgd --save-params` writes for the same model.
-  #exportParams() {
-    return this.#enqueue(async () => {
-      const { text } = await this.#worker.call('exportParams');
-      saveFile(PARAMS_FILE, text);
-      this.#show({ paramsFile: { saved: PARAMS_FILE, position: modelPosition(this.#state.run) } });
-    });
-  }
-
-  // A new run from the file's parameters, for the model chosen now; a bad file changes nothing.
+  // A new run from a parameters file, for the model chosen now; a bad file changes nothing.
   #importParams(file) {
     this.pause();
     return this.#enqueue(async () => {
-      let snapshot;
       const { settings } = this.#state;
-      try {
-        const text = await readParamsText(file);
-        snapshot = await this.#worker.call('importParams', { text, options: runOptions(settings) });
-      } catch (error) {
-        return this.#show({ paramsFile: { failed: file.name, message: error.message } });
-      }
-      this.#state.paramsFile = { imported: file.name, validation: snapshot.validation };
-      this.#startRun(snapshot, 'import', { settings, importedFrom: file.name });
+      const snapshot = await importParams(this.#state, this.#worker, file);
+      if (snapshot) this.#startRun(snapshot, 'import', { settings, importedFrom: file.name });
     });
   }
 
@@ -255,26 +236,13 @@ class Controller extends EventTarget {
     if (state.playing === session) this.pause();
   }
 
-  #editSetting(name, text) {
-    const value = parseValue(name, text);
-    if (value === undefined) this.#state.form.errors[name] = text;
-    else delete this.#state.form.errors[name];
-    this.#changeSettings(value === undefined ? {} : { [name]: value });
-  }
-
-  // showAll: every field shows the settings again, whatever was typed in it (also when a new model brings
-  // the book's learning rate and epochs for it).
-  #changeSettings(edits, showAll = false) {
-    const state = this.#state;
-    const { settings, changed } = edit(state.settings, edits);
-    if (showAll || changed.includes('model')) state.form = { errors: {}, revision: state.form.revision + 1 };
-    if (changed.length) {
-      state.settings = settings;
-      history.replaceState(null, '', `?${toQuery(settings)}`);
-    }
+  // Typed text (typed: true) or values; showAll: every field shows the settings again (a host page set them).
+  #changeSettings(edits, { typed = false, showAll = false } = {}) {
+    const changed = editSettings(this.#state, edits, { typed, showAll });
+    if (changed.length) history.replaceState(null, '', `?${toQuery(this.#state.settings)}`);
     // Numbers on the page always belong to the settings shown: a new rate, batch size, seed... is a new run
     // (before 'ready', #arrive makes it).
-    if (changed.some((name) => property(name).restartsRun) && state.ready) this.#restart('settings');
+    if (changed.some((name) => property(name).restartsRun) && this.#state.ready) this.#restart('settings');
     else this.#screen.update();
   }
 
@@ -295,19 +263,6 @@ class Controller extends EventTarget {
   #show(changes) {
     Object.assign(this.#state, changes);
     this.#screen.update();
-  }
-
-  // --- sharing ------------------------------------------------------------------------------------------
-
-  async #copyEmbedCode() {
-    const code = embedCode(this.#state.settings, embedChoice(this.#state), location.href);
-    const ok = await copyText(code);
-    this.#show({ embedForm: { ...this.#state.embedForm, copied: { code, ok } } });
-  }
-
-  async #copyNotebookCode() {
-    const code = runNotebookCode(this.#state.settings);
-    this.#show({ notebookCopy: { code, copied: await copyText(code) } });
   }
 }
 

@@ -3,7 +3,7 @@
 // the screen shows, so a new number on the page is a field here, the code that sets it and the card that
 // draws it.
 import { PANEL_NAMES } from './panels.js';
-import { parseValue } from './settings.js';
+import { edit, parseValue } from './settings.js';
 
 /**
  * The state at start-up, from the settings in the URL ({settings, rejected} of settings.js's fromQuery).
@@ -148,4 +148,23 @@ export function embedChoice({ embedForm, settings }) {
 function wholeNumber(text, { min, max }) {
   const value = Number(text);
   return /^\d+$/.test(text.trim()) && value >= min && value <= max ? value : undefined;
+}
+
+/**
+ * Settings edited, as values or (typed) as the text of one field, whose text stays shown with its error when
+ * it is not valid; showAll: every field shows the settings again, as after a new model (which brings the
+ * book's learning rate and epochs for it). Returns the names of the settings that changed.
+ */
+export function editSettings(state, edits, { typed = false, showAll = false } = {}) {
+  if (typed) {
+    const [[name, text]] = Object.entries(edits);
+    const value = parseValue(name, text);
+    if (value === undefined) state.form.errors[name] = text;
+    else delete state.form.errors[name];
+    edits = value === undefined ? {} : { [name]: value };
+  }
+  const { settings, changed } = edit(state.settings, edits);
+  if (showAll || changed.includes('model')) state.form = { errors: {}, revision: state.form.revision + 1 };
+  if (changed.length) state.settings = settings;
+  return changed;
 }

@@ -97,7 +97,7 @@ Result<BatchStats> Trainer::step(StepTrace* trace) {
     trace->rows.assign(rows, rows + count);
     for (int row : trace->rows) {
       (sample_->train.y[row] == 1.0f ? trace->threes : trace->sevens)++;
-      trace->predictions.push_back(model_->predict_three(sample_->train.image(row)));
+      trace->predictions.push_back(model_->predict_three(sample_->train.image(row).data()));
     }
     before = model_->flat_params();
     trace->gradient = config_.loss == LossKind::mnist_loss ? model_->book_gradient(sample_->train, rows, count)
@@ -132,7 +132,7 @@ Result<BatchStats> Trainer::step(StepTrace* trace) {
 float Trainer::accuracy_as_loss(const int* rows, int count) const {
   Eigen::VectorXf z(count), yb(count);
   for (int i = 0; i < count; ++i) {
-    z[i] = model_->forward(sample_->train.image(rows[i]));
+    z[i] = model_->forward(sample_->train.image(rows[i]).data());
     yb[i] = sample_->train.y[rows[i]];
   }
   return batch_accuracy(z, yb);
