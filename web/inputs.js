@@ -13,7 +13,9 @@
 export function listenToInputs({ buttons, refused, edited, embedEdited, files, dropped, fields = {} }) {
   const on = (id, type, handler) => document.getElementById(id).addEventListener(type, handler);
   for (const [id, use] of Object.entries(fields)) on(id, 'change', ({ target }) => use(target.value));
-  for (const [id, action] of Object.entries(buttons)) {
+  // The compact run control (cards/run-bar.js, shown when the Train card is not) repeats the run's buttons.
+  const twins = ['step-epoch', 'step-batch', 'reset', 'play'].filter((id) => id in buttons).map((id) => [`bar-${id}`, buttons[id]]);
+  for (const [id, action] of [...Object.entries(buttons), ...twins]) {
     on(id, 'click', () => {
       try {
         action();

@@ -9,6 +9,20 @@
 //   data-worker-heap-bytes, data-worker-memory-bytes   the worker's engine with the dataset and a run in it:
 //                      its heap in use (Engine.heapBytesInUse) and its WebAssembly memory (Engine.memoryBytes)
 
+/** What a new run's snapshot from the worker adds: the first run's readiness, the worker's memory. */
+export function recordRun(state, snapshot, first) {
+  record(state, {
+    trainMs: 0, trainEpochs: 0,
+    ...(first && { readyMs: performance.now(), decodeMs: snapshot.dataset.decodeMs }),
+    ...(snapshot.heapBytes && { workerHeapBytes: snapshot.heapBytes, workerMemoryBytes: snapshot.memoryBytes }),
+  });
+}
+
+/** The engine's training time over the run's epochs so far. */
+export function recordTraining(state) {
+  record(state, { trainMs: state.run.history.reduce((sum, r) => sum + r.ms, 0), trainEpochs: state.run.history.length });
+}
+
 /** Records `values` ({readyMs: 812.3, ...}): on <html> at once, and in the page state's timings. */
 export function record(state, values) {
   for (const [name, value] of Object.entries(values)) document.documentElement.dataset[name] = String(Math.round(value * 10) / 10);

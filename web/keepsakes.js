@@ -15,17 +15,22 @@ export async function exportParams(state, worker) {
   state.paramsFile = { saved: PARAMS_FILE, position: modelPosition(state.run) };
 }
 
-/** The worker's snapshot of a run from the file's parameters, for the model chosen now; null (and the state says why) for a bad file. */
-export async function importParams(state, worker, file) {
+/**
+ * A run from the file's parameters, for the model chosen now: start(snapshot, settings) takes the worker's
+ * snapshot of it; a bad file changes nothing but the state's word on it.
+ */
+export async function importParams(state, worker, file, start) {
+  const { settings } = state;
+  let snapshot;
   try {
     const text = await readParamsText(file);
-    const snapshot = await worker.call('importParams', { text, options: runOptions(state.settings) });
-    state.paramsFile = { imported: file.name, validation: snapshot.validation };
-    return snapshot;
+    snapshot = await worker.call('importParams', { text, options: runOptions(settings) });
   } catch (error) {
     state.paramsFile = { failed: file.name, message: error.message };
-    return null;
+    return;
   }
+  state.paramsFile = { imported: file.name, validation: snapshot.validation };
+  start(snapshot, settings);
 }
 
 export async function copyEmbedCode(state) {

@@ -4,16 +4,15 @@
 // Its public methods (step, play, pause, reset, changeSettings, metrics) are what the buttons call and
 // what a host page's messages call (host-api.js); its events ('ready', 'run', 'epoch', 'error') are how
 // host-api.js hears what happened, so the controller knows nothing of messages.
+import { dataFailed, loadArchiveFile } from './dataset.js';
 import { Drawing } from './drawing.js';
 import { HostApi } from './host-api.js';
 import { listenToInputs } from './inputs.js';
-import { record } from './instruments.js';
+import { record, recordRun, recordTraining } from './instruments.js';
 import { copyEmbedCode, copyNotebookCode, exportParams, importParams } from './keepsakes.js';
-import { readFile } from './loader.js';
 import { createPageState, editEmbedForm, editSettings, metrics, startRun, stepped } from './page-state.js';
 import { Screen } from './render.js';
 import { fromQuery, property, runOptions, sameRun, toQuery } from './settings.js';
-import { engineProblem } from './unsupported.js';
 import { trainingWorker } from './worker-client.js';
 const TRACE_MS = 250;  // while Play runs, a step seen from inside at most this often (4 a second)
 
@@ -26,15 +25,10 @@ class Controller extends EventTarget {
 
   constructor() {
     super();
-    const runButtons = {
-      'step-epoch': () => this.step('epoch'), 'step-batch': () => this.step('batch'), reset: () => this.reset(),
-      play: () => (this.#state.playing ? this.pause() : this.play()),
-    };
     listenToInputs({
       buttons: {
-        ...runButtons,
-        // The compact run control's (cards/run-bar.js), shown when the Train card is not.
-        ...Object.fromEntries(Object.entries(runButtons).map(([id, action]) => [`bar-${id}`, action])),
+        'step-epoch': () => this.step('epoch'), 'step-batch': () => this.step('batch'), reset: () => this.reset(),
+        play: () => (this.#state.playing ? this.pause() : this.play()),
         clear: () => this.#drawing.clear(),
         'copy-embed': () => this.#enqueue(() => copyEmbedCode(this.#state)),
         'copy-notebook': () => this.#enqueue(() => copyNotebookCode(this.#state)),
@@ -106,40 +100,23 @@ class Controller extends EventTarget {
   #heard({ type, ...event }) {
     if (type === 'dataset') this.#enqueue(() => this.#arrive());
     else if (type === 'progress') this.#show({ data: { ...this.#state.data, loading: event } });
-    else if (type === 'dataset-error') this.#dataFailed(event.name, event.message);
-    else if (!this.#state.data.dataset) this.#dataFailed(null, event.message);  // stopped (later, a request says it)
+    else if (type === 'dataset-error') this.#enqueue(() => dataFailed(this.#state, event.name, event.message));
+    else if (!this.#state.data.dataset) this.#enqueue(() => dataFailed(this.#state, null, event.message));  // stopped
   }
 
-  // The worker decodes a file before it lets go of the dataset in use, so a bad file changes nothing.
   #loadFile(file) {
     this.pause();
     return this.#enqueue(async () => {
-      try {
-        const bytes = await readFile(file);
-        await this.#worker.call('loadSample', { name: file.name, bytes }, [bytes.buffer]);
-      } catch (error) {
-        return this.#dataFailed(file.name, error.message);
-      }
+      if (!(await loadArchiveFile(this.#state, this.#worker, file))) return;
       await this.#newRun('data');
       await this.#arrive();  // the learner's archive came first
     });
   }
 
-  // Where the engine cannot run in this browser, no archive can help: the state says that instead.
-  async #dataFailed(name, message) {
-    const what = await engineProblem();
-    if (what) return this.#show({ engineProblem: { what, everywhere: true }, data: { ...this.#state.data, loading: null } });
-    this.#show({ data: { ...this.#state.data, loading: null, error: { name, message } } });
-  }
-
-  // A new run from a parameters file, for the model chosen now; a bad file changes nothing.
   #importParams(file) {
     this.pause();
-    return this.#enqueue(async () => {
-      const { settings } = this.#state;
-      const snapshot = await importParams(this.#state, this.#worker, file);
-      if (snapshot) this.#startRun(snapshot, 'import', { settings, importedFrom: file.name });
-    });
+    return this.#enqueue(() => importParams(this.#state, this.#worker, file,
+      (snapshot, settings) => this.#startRun(snapshot, 'import', { settings, importedFrom: file.name })));
   }
 
   // --- arriving: the first run, as the URL asks -----------------------------------------------------------
@@ -196,11 +173,7 @@ class Controller extends EventTarget {
   #startRun(snapshot, reason, { settings, importedFrom = null }) {
     const first = this.#state.run === null;
     startRun(this.#state, snapshot, reason, { settings, importedFrom });
-    record(this.#state, {
-      trainMs: 0, trainEpochs: 0,
-      ...(first && { readyMs: performance.now(), decodeMs: snapshot.dataset.decodeMs }),
-      ...(snapshot.heapBytes && { workerHeapBytes: snapshot.heapBytes, workerMemoryBytes: snapshot.memoryBytes }),
-    });
+    recordRun(this.#state, snapshot, first);
     this.#drawing.use(this.#state.run.params);
     if (this.#state.ready) this.dispatchEvent(new CustomEvent('run', { detail: { reason } }));
   }
@@ -212,7 +185,7 @@ class Controller extends EventTarget {
     if (method === 'traceBatch') this.dispatchEvent(new CustomEvent('batch', { detail: result.trace }));
     const { run } = this.#state;
     if (result.epoch) {
-      record(this.#state, { trainMs: run.history.reduce((sum, r) => sum + r.ms, 0), trainEpochs: run.history.length });
+      recordTraining(this.#state);
       if (this.#state.ready) this.dispatchEvent(new CustomEvent('epoch', { detail: result.epoch }));
     }
     this.#drawing.use(run.params);
