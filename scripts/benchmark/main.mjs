@@ -30,7 +30,7 @@ const FILES = {
   native: path.join(ROOT, 'build/native/mnist-sgd'),
   bandwidth: path.join(ROOT, 'build/native/memory-bandwidth'),
   nodeCli: path.join(ROOT, 'build/wasm/mnist-sgd-cli.cjs'),
-  seed: path.join(ROOT, 'scripts/benchmark/seed.py'),
+  book: path.join(ROOT, 'scripts/benchmark/book.py'),
   site: path.join(ROOT, 'build/site'),
   browser: path.join(ROOT, 'scripts/benchmark/browser'),
   tfjs: path.join(ROOT, 'node_modules/@tensorflow'),
@@ -51,10 +51,10 @@ const MODES = {
   full: { epochs: 20, runs: 5, warmup: 3, warmupMs: 1000, pageLoads: 11, simpleNet: { epochs: 12, runs: 4, warmup: 2 }, againstRounds: 6 },
   quick: { epochs: 8, runs: 3, warmup: 3, warmupMs: 1000, pageLoads: 1, simpleNet: { epochs: 5, runs: 2, warmup: 2 }, againstRounds: 2 },
 };
-// What the CLI and seed.py are told for each model (the reference's lr and initial parameters).
+// What the CLI and book.py are told for each model (the reference's lr and initial parameters).
 const MODELS = {
-  linear: { cli: [], seed: [], init: FILES.init },
-  simple_net: { cli: ['--model', 'simple_net', '--lr', '0.1'], seed: ['--model', 'simple_net'], init: FILES.simpleNetInit },
+  linear: { cli: [], book: [], init: FILES.init },
+  simple_net: { cli: ['--model', 'simple_net', '--lr', '0.1'], book: ['--model', 'simple_net'], init: FILES.simpleNetInit },
 };
 
 const run = promisify(execFile);
@@ -89,11 +89,11 @@ async function benchClis({ epochs }, runs, sample, results, model = MODELS.linea
   }
 }
 
-// The seed's PyTorch code, when Debian's Python has torch (and PIL); null when it does not.
-async function benchSeed({ epochs, runs }, sample, model = MODELS.linear) {
+// The book's PyTorch code, when Debian's Python has torch (and PIL); null when it does not.
+async function benchBook({ epochs, runs }, sample, model = MODELS.linear) {
   let text;
   try {
-    text = await runText(PYTHON, [FILES.seed, sample, model.init, ...model.seed, '--epochs', String(epochs), '--runs', String(runs)]);
+    text = await runText(PYTHON, [FILES.book, sample, model.init, ...model.book, '--epochs', String(epochs), '--runs', String(runs)]);
   } catch (error) {
     if (error.code === 'ENOENT' || /ModuleNotFoundError/.test(error.stderr)) return null;
     throw error;
@@ -101,7 +101,7 @@ async function benchSeed({ epochs, runs }, sample, model = MODELS.linear) {
   return parseSeed(text, runs);
 }
 
-// seed.py's output -> {ms: ms[run][epoch], validateEpoch, version, blas}.
+// book.py's output -> {ms: ms[run][epoch], validateEpoch, version, blas}.
 function parseSeed(text, runs) {
   const rows = parseTsv(text);
   const ms = Array.from({ length: runs }, (_, r) => rows.filter((row) => Number(row.run) === r + 1).map((row) => Number(row.ms)));
@@ -114,15 +114,15 @@ function parseSeed(text, runs) {
 // The same in one Python process (the data loaded once) whose runs take turns with `other()` (the CLIs'
 // runs, one each): PyTorch, CLIs, CLIs, PyTorch, PyTorch, CLIs... so that load which comes and goes on the
 // machine falls on both alike. Returns parseSeed's result, or null (and `other` never ran) without torch.
-async function benchSeedInTurns({ epochs, runs }, sample, model, other) {
-  const args = [FILES.seed, sample, model.init, ...model.seed, '--epochs', String(epochs), '--runs', String(runs), '--turns'];
+async function benchBookInTurns({ epochs, runs }, sample, model, other) {
+  const args = [FILES.book, sample, model.init, ...model.book, '--epochs', String(epochs), '--runs', String(runs), '--turns'];
   const child = spawn(PYTHON, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '', stderr = '', spawnError = null;
   child.stderr.on('data', (chunk) => { stderr += chunk; });
   child.on('error', (error) => { spawnError = error; });
   const exited = new Promise((resolve) => child.on('close', resolve));
   const lines = readline.createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-  const nextTurn = async () => {  // true at seed.py's next '# waiting', false at the end of its output
+  const nextTurn = async () => {  // true at book.py's next '# waiting', false at the end of its output
     for (;;) {
       const { value, done } = await lines.next();
       if (done) return false;
@@ -140,7 +140,7 @@ async function benchSeedInTurns({ epochs, runs }, sample, model, other) {
   child.stdin.end();
   const code = await exited;
   if (spawnError?.code === 'ENOENT' || /ModuleNotFoundError/.test(stderr)) return null;
-  if (spawnError || code !== 0) throw new Error(`${FILES.seed} failed (${spawnError?.message ?? `exit ${code}`}): ${stderr.trim()}`);
+  if (spawnError || code !== 0) throw new Error(`${FILES.book} failed (${spawnError?.message ?? `exit ${code}`}): ${stderr.trim()}`);
   return parseSeed(stdout, runs);
 }
 
@@ -232,8 +232,8 @@ async function main() {
   const firstHalf = Math.ceil(mode.runs / 2);
   log(`the CLI, native and WebAssembly under Node (${firstHalf} of ${mode.runs} runs of ${mode.epochs} epochs)`);
   await benchClis(mode, firstHalf, sample, { native, node });
-  log('the seed\'s PyTorch code');
-  const seed = await benchSeed(mode, sample);
+  log('the book\'s PyTorch code');
+  const book = await benchBook(mode, sample);
   log('Chromium: our module and TF.js in workers, then the page');
   const warmUp = { epochs: mode.warmup, ms: mode.warmupMs };
   const chromium = await benchChromium({ init, epochs: mode.epochs, runs: mode.runs, warmUp, pageLoads: mode.pageLoads }, FILES);
@@ -250,8 +250,8 @@ async function main() {
   };
   log(`simple_net: the CLI (native, under Node) and the same loop in PyTorch taking turns, ${simple.runs} runs of ${simple.epochs} epochs each`);
   const cliRun = () => benchClis(simple, 1, sample, simpleNet, MODELS.simple_net);
-  simpleNet.seed = await benchSeedInTurns(simple, sample, MODELS.simple_net, cliRun);
-  if (!simpleNet.seed) await benchClis(simple, simple.runs, sample, simpleNet, MODELS.simple_net);  // no torch here
+  simpleNet.book = await benchBookInTurns(simple, sample, MODELS.simple_net, cliRun);
+  if (!simpleNet.book) await benchClis(simple, simple.runs, sample, simpleNet, MODELS.simple_net);  // no torch here
   log('memory bandwidth, from DRAM and over a buffer the size of an epoch\'s data');
   const bandwidth = {
     dram: await memoryBandwidth(),
@@ -270,7 +270,7 @@ async function main() {
   }
   const machine = { ...(await describeMachine(chromium.version)), loadAverage: [loadAverage, os.loadavg()[0]] };
 
-  const measurements = { mode, reference, bandwidth, native, node, seed, chromium, simpleNet, against };
+  const measurements = { mode, reference, bandwidth, native, node, book, chromium, simpleNet, against };
   const results = summarize(measurements);
   for (const file of [FILES.raw, FILES.markdown]) mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(FILES.raw, JSON.stringify({ machine, ...measurements }, null, 1));

@@ -10,11 +10,11 @@ const PIXEL_BYTES = 1;  // the engine keeps the images as the archive's bytes
 const TARGETS = [
   { ratio: ['tfjs-wasm', 'wasm'], atLeast: 10, text: 'our WASM in Chromium at least 10× faster per epoch than TF.js\'s wasm backend (same run)' },
   { ratio: ['wasm', 'native'], atMost: 1.3, text: 'our WASM in Chromium within 1.3× of native per epoch' },
-  { ratio: ['seed', 'native'], atLeast: 10, text: 'native at least 10× faster per epoch than the seed\'s PyTorch code (same run)' },
+  { ratio: ['book', 'native'], atLeast: 10, text: 'native at least 10× faster per epoch than the book\'s PyTorch code (same run)' },
 ];
 // The same, on the rows of the simple_net table.
 const SIMPLE_NET_TARGETS = [
-  { ratio: ['seed', 'native'], atLeast: 10, text: 'simple_net native at least 10× faster per epoch than the same loop in PyTorch (same run)' },
+  { ratio: ['book', 'native'], atLeast: 10, text: 'simple_net native at least 10× faster per epoch than the same loop in PyTorch (same run)' },
 ];
 
 function quantile(sorted, q) {
@@ -39,7 +39,7 @@ const measured = (ms, warmup) => ms.flatMap((run) => run.slice(warmup));
  * Everything measured -> {mode, reference, rows, floor, targets}. A row: {id, engine, timed, stats,
  * validateEpoch, missing} (stats null when the engine could not run; missing says why).
  */
-export function summarize({ mode, reference, bandwidth, native, node, seed, chromium, simpleNet, against }) {
+export function summarize({ mode, reference, bandwidth, native, node, book, chromium, simpleNet, against }) {
   const { engines, sample, page } = chromium;
   // chart: the row's short name on the bar chart.
   const epochRow = (id, engine, chart, result) => ({
@@ -71,8 +71,8 @@ export function summarize({ mode, reference, bandwidth, native, node, seed, chro
     epochRow('node', `our WASM under Node ${process.versions.node.split('.')[0]} (\`mnist-sgd-cli.cjs\`)`, 'our WASM, Node', node),
     epochRow('tfjs-wasm', `TF.js ${tfjs.version} wasm backend (${wasmFlavour}), Chromium Worker`, 'TF.js wasm, Chromium', tfjs),
     epochRow('tfjs-cpu', `TF.js ${engines['tfjs-cpu'].version} cpu backend, Chromium Worker`, 'TF.js cpu, Chromium', engines['tfjs-cpu']),
-    seed ? epochRow('seed', `the seed's PyTorch code (${seed.version})`, 'PyTorch, the seed\'s code', seed)
-      : { id: 'seed', engine: 'the seed\'s PyTorch code', timed: 'one training epoch', epochs: true, stats: null, missing: 'not installed' },
+    book ? epochRow('book', `the book's PyTorch code (${book.version})`, 'PyTorch, the book\'s code', book)
+      : { id: 'book', engine: 'the book\'s PyTorch code', timed: 'one training epoch', epochs: true, stats: null, missing: 'not installed' },
     { id: 'ready', engine: 'the page: navigation → data ready', stats: stats(page.ready),
       timed: `first visit, empty cache: download, worker start, inflating + decoding (of which median ${format(stats(page.decode).median)} ms)` },
     { id: 'predict', engine: 'the page: drawing → prediction', stats: stats(page.predict),
@@ -96,21 +96,21 @@ function evaluate(targets, rows) {
   });
 }
 
-// simple_net's measurements ({mode, reference, native, node, seed}) -> {mode, reference, rows, blas}.
-function summarizeSimpleNet({ mode, reference, native, node, seed }) {
+// simple_net's measurements ({mode, reference, native, node, book}) -> {mode, reference, rows, blas}.
+function summarizeSimpleNet({ mode, reference, native, node, book }) {
   const epochRow = (id, engine, result) => ({
     id, engine, timed: 'one training epoch', epochs: true,
     stats: stats(measured(result.ms, mode.warmup)), validateEpoch: result.validateEpoch,
   });
   const rows = [
     epochRow('native', 'native CLI (C++, `mnist-sgd train --model simple_net`)', native),
-    epochRow('seed', `the same loop in PyTorch (${seed?.version ?? ''}, \`seed.py --model simple_net\`)`, seed ?? { ms: [] }),
+    epochRow('book', `the same loop in PyTorch (${book?.version ?? ''}, \`book.py --model simple_net\`)`, book ?? { ms: [] }),
     epochRow('node', `our WASM under Node ${process.versions.node.split('.')[0]} (\`mnist-sgd-cli.cjs\`, informative)`, node),
   ];
-  if (!seed) Object.assign(rows[1], { engine: 'the same loop in PyTorch', stats: null, missing: 'not installed' });
+  if (!book) Object.assign(rows[1], { engine: 'the same loop in PyTorch', stats: null, missing: 'not installed' });
   const nativeMs = rows[0].stats.median;
   for (const row of rows) if (row.stats) row.ratio = row.stats.median / nativeMs;
-  return { mode, reference, rows, blas: seed?.blas };
+  return { mode, reference, rows, blas: book?.blas };
 }
 
 function format(ms) {

@@ -1,4 +1,4 @@
-// TensorFlow.js 4 trains the book's linear model, written as a web developer would write the seed:
+// TensorFlow.js 4 trains the book's linear model, written as a web developer would write the book's code:
 // preds = sigmoid(x @ w + b), mnist_loss, plain SGD (p -= lr * grad), batches of 256 in order, the same
 // initial parameters as our engine. A classic worker: TF.js ships as UMD scripts.
 importScripts('/tfjs/tfjs/dist/tf.min.js', '/tfjs/tfjs-backend-wasm/dist/tf-backend-wasm.min.js');

@@ -1,6 +1,6 @@
-"""The seed's own PyTorch code (fastbook chapter 4, the linear model or simple_net), timed for scripts/bench.
+"""The book's own PyTorch code (fastbook chapter 4, the linear model or simple_net), timed for scripts/bench.
 
-    /usr/bin/python3 scripts/benchmark/seed.py ARCHIVE INIT_PARAMS [--model linear|simple_net] --epochs 20 --runs 1
+    /usr/bin/python3 scripts/benchmark/book.py ARCHIVE INIT_PARAMS [--model linear|simple_net] --epochs 20 --runs 1
 
 Loads the data as the book does (PIL, files sorted by name, all 3s then all 7s, / 255), starts every run
 from the parameters in INIT_PARAMS, one a line, and trains with the book's loop unchanged:
