@@ -83,7 +83,7 @@ export class StepCard {
     paintDiverging(this.#el['step-before'], map(before), weightScale);
     paintDiverging(this.#el['step-after'], after, weightScale);
     const changeScale = paintDiverging(this.#el['step-change'], map(update));
-    const whose = linear ? 'the 784 weights' : `hidden unit ${unit}'s 784 weights`;
+    const whose = linear ? `the ${PIXELS} weights` : `hidden unit ${unit}'s ${PIXELS} weights`;
     const bias = linear ? 'the bias' : `unit ${unit}'s bias`;
     setText(this.#el['step-grad-text'], gradScale === 0
       ? `Every gradient of ${whose} is 0: the map is blank. The gradient of ${bias}: ${format(biasGradient)}.`
