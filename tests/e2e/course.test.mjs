@@ -8,7 +8,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { startServer } from '../../scripts/serve.mjs';
-import { ROOT, SEVEN, THREE, draw, launchChromium, openPage, samplePath, serveSite, untilEqual } from './helpers.mjs';
+import { ROOT, SEVEN, THREE, draw, launchChromium, openPage, samplePath, screenshotPath, serveSite, untilEqual } from './helpers.mjs';
 
 const { RESIZE_SCRIPT } = await import(pathToFileURL(path.join(ROOT, 'build/site/embed-code.js')));
 const EXAMPLES = path.join(ROOT, 'web/examples');
@@ -104,7 +104,7 @@ describe('course pages with the page embedded', () => {
 
     // The screenshot of a course page with two panels, for docs/embedding.md and the README.
     const pair = await page.locator('.pair').boundingBox();
-    await page.screenshot({ path: path.join(ROOT, 'docs/embed-screenshot.png'), clip: { x: 0, y: 0, width: 1100, height: Math.ceil(pair.y + pair.height) } });
+    await page.screenshot({ path: screenshotPath('embed-screenshot.png'), clip: { x: 0, y: 0, width: 1100, height: Math.ceil(pair.y + pair.height) } });
     await page.close();
   });
 

@@ -2,7 +2,7 @@
 // that fails the test on any console error, and pointer strokes shaped like digits.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +11,16 @@ import { chromium } from 'playwright-core';
 import { startServer } from '../../scripts/serve.mjs';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/**
+ * Where a test saves the screenshot the README shows (name: 'screenshot.png'...): build/screenshots, so
+ * that a test run leaves the tree as it was; docs/ itself with SCREENSHOTS=docs, to update the README's.
+ */
+export function screenshotPath(name) {
+  const folder = path.join(ROOT, process.env.SCREENSHOTS === 'docs' ? 'docs' : 'build/screenshots');
+  mkdirSync(folder, { recursive: true });
+  return path.join(folder, name);
+}
 const run = promisify(execFile);
 
 /** The archive the tests use: $MNIST_SAMPLE, which must name an existing file. */

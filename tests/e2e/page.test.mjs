@@ -2,12 +2,12 @@
 // the printed line with the command-line tool, draw digits, try a bad file. One page, steps in order.
 // Run: scripts/build-site && MNIST_SAMPLE=/path/to/mnist_sample.tgz node --test tests/e2e/
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { notebookCode } from '../../web/notebook.js';
-import { ROOT, SEVEN, THREE, cliPrintedLine, draw, launchChromium, openPage, samplePath, serveSite, tableRows, waitForData } from './helpers.mjs';
+import { ROOT, SEVEN, THREE, cliPrintedLine, draw, launchChromium, openPage, samplePath, screenshotPath, serveSite, tableRows, waitForData } from './helpers.mjs';
 
 describe('the page, step by step', () => {
   let server, chromium, page, problems, expectedLine;
@@ -109,12 +109,11 @@ describe('the page, step by step', () => {
     await page.locator('#announce-prediction', { hasText: /^Prediction: 3 \(\d+%\)$/ }).waitFor();
     timings.drawingToPredictionMs = Number(await page.locator('html').getAttribute('data-predict-ms'));
 
-    mkdirSync(path.join(ROOT, 'docs'), { recursive: true });
     // The whole page in one viewport (a fullPage capture would not keep the table scrolled to its end).
     const height = await page.evaluate(() => document.documentElement.scrollHeight);
     await page.setViewportSize({ width: 1280, height });
     await page.locator('.table-scroll').evaluate((table) => { table.scrollTop = table.scrollHeight; });
-    await page.screenshot({ path: path.join(ROOT, 'docs/screenshot.png') });
+    await page.screenshot({ path: screenshotPath('screenshot.png') });
     await page.setViewportSize({ width: 1280, height: 1000 });
   });
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ROOT, launchChromium, openPage, samplePath, serveSite, tableRows, waitForData } from './helpers.mjs';
+import { ROOT, launchChromium, openPage, samplePath, screenshotPath, serveSite, tableRows, waitForData } from './helpers.mjs';
 
 const REFERENCE = path.join(ROOT, 'tests/reference/linear-seed42-lr1-bs256-e20');
 const referenceLosses = readFileSync(path.join(REFERENCE, 'batches.tsv'), 'utf8').trim().split('\n').slice(1).map((line) => Number(line.split('\t')[2]));
@@ -82,7 +82,7 @@ describe('one step of SGD, seen from inside', () => {
     const shown = (await page.locator('#step-loss').textContent()).match(/mnist_loss = ([0-9.]+)/)[1];
     assert.equal(shown, referenceLosses[0].toPrecision(shown.replace(/^0\./, '').length));
     const card = page.locator('#step');
-    await card.screenshot({ path: path.join(ROOT, 'docs/step-card.png') });
+    await card.screenshot({ path: screenshotPath('step-card.png') });
     await page.getByRole('button', { name: 'Play' }).click();
     await tableRows(page).nth(2).waitFor();
     const points = page.locator('#loss-chart polyline.series');
