@@ -21,10 +21,10 @@ export class AccuracyChart {
   // the middle of a render; so the first render waits for the observer's first call, in the same frame.
   constructor(svg) {
     this.#svg = svg;
-    new ResizeObserver(([entry]) => {
-      this.#width = entry.contentRect.width;
+    observeWidth(svg, (width) => {
+      this.#width = width;
       this.#draw();
-    }).observe(svg);
+    });
   }
 
   /**
@@ -131,6 +131,11 @@ function box(content, size, { x, y, anchor }) {
 }
 
 const overlap = (a, b) => a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3];
+
+/** Calls onWidth(CSS pixels) now and whenever the element's width changes, after the browser's own layout. */
+export function observeWidth(target, onWidth) {
+  new ResizeObserver(([entry]) => onWidth(entry.contentRect.width)).observe(target);
+}
 
 // 1, 2 or 5 times a power of ten, at least `rough` (and at least 1: epochs are whole numbers).
 export function niceStep(rough) {

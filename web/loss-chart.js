@@ -1,7 +1,7 @@
 // The loss chart: every SGD step's loss as one SVG line, the x axis in epochs with a dotted line where each
 // epoch ends, as fastai's recorder.plot_loss draws a run. Redrawn whole when its numbers (or its width)
 // change: a thousand points or so, one polyline. Laid out like the accuracy chart (chart.js).
-import { element, epochAxis, line, niceStep, text } from './chart.js';
+import { element, epochAxis, line, niceStep, observeWidth, text } from './chart.js';
 
 const HEIGHT = 200;
 const MARGIN = { top: 12, right: 18, bottom: 38, left: 46 };
@@ -14,10 +14,10 @@ export class LossChart {
 
   constructor(svg) {
     this.#svg = svg;
-    new ResizeObserver(([entry]) => {
-      this.#width = entry.contentRect.width;
+    observeWidth(svg, (width) => {
+      this.#width = width;
       this.#draw();
-    }).observe(svg);
+    });
   }
 
   /** losses: every step's loss in order (a Float32Array); the x axis reaches at least epochTarget epochs. */
