@@ -45,22 +45,6 @@ void forward_hidden(const std::uint16_t* ink, int ink_count, Value value, const 
   for (int v = 0; v < kHiddenVectors; ++v) pre[v] = sum[v] + b1[v];
 }
 
-// The inked pixels of an image (its bytes x), in pixel order, into ink; returns how many. Only the blocks
-// the Dataset found inked are looked at (two fifths of them), each pixel listed without a branch.
-int list_ink(const std::uint8_t* x, const Dataset::Blocks& blocks, std::uint16_t* ink) {
-  int count = 0;
-  for (int word = 0; word < 2; ++word) {
-    for (std::uint64_t bits = blocks[word]; bits != 0; bits &= bits - 1) {
-      const int first = (word * 64 + __builtin_ctzll(bits)) * Dataset::kBlockPixels;
-      for (int p = first; p < first + Dataset::kBlockPixels; ++p) {
-        ink[count] = static_cast<std::uint16_t>(p);
-        count += x[p] != 0;
-      }
-    }
-  }
-  return count;
-}
-
 // z = relu(pre) @ w2 + b2
 float output(const f32x4 (&pre)[kHiddenVectors], const f32x4 (&w2)[kHiddenVectors], float b2) {
   f32x4 sum = {};
@@ -97,10 +81,10 @@ float fast_sgd_step(const Dataset& set, const int* rows, int count, float lr, Si
   float grad_b2 = 0.0f;
   float loss_sum = 0.0f;
 
-  std::uint16_t ink[kInputs];
   for (int i = 0; i < count; ++i) {
     const std::uint8_t* x = set.pixels(rows[i]);
-    const int ink_count = list_ink(x, set.inked_blocks(rows[i]), ink);
+    const std::uint16_t* ink = set.ink(rows[i]);
+    const int ink_count = static_cast<int>(set.ink_end(rows[i]) - ink);
     const auto value = [&](int k) { return kPixelValues.of[x[ink[k]]]; };
     f32x4 pre[kHiddenVectors];
     forward_hidden<kPadded>(ink, ink_count, value, w1_padded, b1, pre);

@@ -1,6 +1,7 @@
 // The fast step of simple_net. Each image is taken forward and backward at once, and only its inked pixels
-// are read (listed from the blocks of 8 pixels the Dataset found inked at load): four fifths of an MNIST
-// digit is blank, and a blank pixel adds nothing to the hidden layer or to the gradient of w1. Same maths as book/simple_net.hpp, which is its spec; a test holds the two equal.
+// are read (Dataset::ink lists them once): four fifths of an MNIST digit is blank, and a blank pixel adds
+// nothing to the hidden layer or to the gradient of w1. Same maths as book/simple_net.hpp, which is its
+// spec; a test holds the two equal.
 #pragma once
 
 #include <vector>
