@@ -137,7 +137,8 @@ float simple_net_row(const float* x, const SimpleNetParams& params) {
     ink_count += x[p] != 0.0f;
   }
   f32x4 pre[kHiddenVectors];
-  forward_hidden<kHidden>(ink, ink_count, [&](int k) { return x[ink[k]]; }, params.w1.data(), b1, pre);
+  forward_hidden<kHidden>(
+      ink, ink_count, [&](int k) { return x[ink[k]]; }, params.w1.data(), b1, pre);
   return output(pre, w2, params.b2);
 }
 
