@@ -8,6 +8,7 @@
 
 #include "book/dataset.hpp"
 #include "book/simple_net.hpp"
+#include "fast/simd.hpp"
 
 namespace mnist_sgd {
 
@@ -18,8 +19,9 @@ float simple_net_row(const float* x, const SimpleNetParams& params);
 inline float predict_three(const float* x, const SimpleNetParams& params) { return sigmoid(simple_net_row(x, params)); }
 
 // One SGD step, p -= lr * grad, on set[rows[0..count)]; returns the batch's mnist_loss (before the step).
-// workspace is the step's (kept by the caller, so that a step allocates nothing).
+// workspace is the step's (kept by the caller, so that a step allocates nothing). lanes: the vectors'
+// width, 4 or 8 (fast/simd.hpp's fast_lanes(), which is also what 8 falls back to where there is no AVX2).
 float fast_sgd_step(const Dataset& set, const int* rows, int count, float lr, SimpleNetParams& params,
-                    std::vector<float>& workspace);
+                    std::vector<float>& workspace, int lanes = fast_lanes());
 
 }  // namespace mnist_sgd
