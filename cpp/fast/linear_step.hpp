@@ -1,11 +1,11 @@
-// The fast step of the linear model. A batch is taken 64 images at a time: their forward pass (z, the loss,
+// The fast step of the linear model. A batch is taken 16 images at a time: their forward pass (z, the loss,
 // dL/dz) reads their bytes from memory and writes the book's floats into a chunk that stays in cache, where
 // the backward pass, which adds eight images at a time into the gradient, finds them; so an epoch reads
 // its 9.7 MB of pixels once. Blocks of 8 pixels that are blank (three fifths of an image's; in a pass of
 // eight images, a third are blank in all eight) are skipped where their products are +-0. Same maths as
 // book/linear.hpp, which is its spec (calc_grad, then p -= lr * grad); a test holds the two equal.
 //
-// The loops use 4-lane vectors (fast/simd.hpp) with independent accumulators.
+// The loops use vectors of 4 floats (fast/simd.hpp), or of 8 natively with AVX2, with the same bits.
 #pragma once
 
 #include <vector>
