@@ -50,14 +50,10 @@ inline void for_each_block(const Blocks& blocks, F f) {
 }
 
 // The book's floats of the 8 bytes of a block, as vectors V.
-template <typename V>
-void block_values(const std::uint8_t* bytes, V (&out)[Dataset::kBlockPixels / kLanesOf<V>]) {
-  if constexpr (kLanesOf<V> == 4) {
-    pixel_values8(bytes, out);
-  } else {
-    out[0] = pixel_values8(bytes);
-  }
-}
+void block_values(const std::uint8_t* bytes, f32x4 (&out)[2]) { pixel_values8(bytes, out); }
+#if MNIST_SGD_WIDE
+void block_values(const std::uint8_t* bytes, f32x8 (&out)[1]) { out[0] = pixel_values8(bytes); }
+#endif
 
 // x = the book's floats of the bytes' blocks in `blocks` (the others are left as they were), and
 // returns dot(x, w) over those blocks: the same additions into the same accumulators as dot's, less the
