@@ -8,10 +8,6 @@
 #include <cstdint>
 #include <cstring>
 
-// GCC warns that an f32x8 passed by value outside AVX2 code has another ABI: none is, as the one function
-// that takes them (MNIST_SGD_WIDE_FUNCTION) has everything inlined into it.
-#pragma GCC diagnostic ignored "-Wpsabi"
-
 namespace mnist_sgd {
 
 typedef float f32x4 __attribute__((vector_size(16)));
