@@ -29,6 +29,7 @@ const FILES = {
   simpleNetTrajectory: path.join(SIMPLE_NET_REFERENCE, 'trajectory.tsv'),
   native: path.join(ROOT, 'build/native/mnist-sgd'),
   bandwidth: path.join(ROOT, 'build/native/memory-bandwidth'),
+  arithmetic: path.join(ROOT, 'build/native/arithmetic-peak'),
   nodeCli: path.join(ROOT, 'build/wasm/mnist-sgd-cli.cjs'),
   book: path.join(ROOT, 'scripts/benchmark/book.py'),
   site: path.join(ROOT, 'build/site'),
@@ -98,22 +99,23 @@ async function benchBook({ epochs, runs }, sample, model = MODELS.linear) {
     if (error.code === 'ENOENT' || /ModuleNotFoundError/.test(error.stderr)) return null;
     throw error;
   }
-  return parseSeed(text, runs);
+  return parseBook(text, runs);
 }
 
-// book.py's output -> {ms: ms[run][epoch], validateEpoch, version, blas}.
-function parseSeed(text, runs) {
+// book.py's output -> {ms: ms[run][epoch], validateEpoch, version, blas, inked (the training images' nonzero pixels)}.
+function parseBook(text, runs) {
   const rows = parseTsv(text);
   const ms = Array.from({ length: runs }, (_, r) => rows.filter((row) => Number(row.run) === r + 1).map((row) => Number(row.ms)));
   return {
     ms, validateEpoch: Number(rows.at(-1).validate_epoch), version: text.match(/^# (torch .*)$/m)?.[1] ?? '',
     blas: text.match(/^# BLAS: (.*)$/m)?.[1] ?? '',
+    inked: Number(text.match(/^# inked pixels: (\d+)$/m)?.[1] ?? NaN),
   };
 }
 
 // The same in one Python process (the data loaded once) whose runs take turns with `other()` (the CLIs'
 // runs, one each): PyTorch, CLIs, CLIs, PyTorch, PyTorch, CLIs... so that load which comes and goes on the
-// machine falls on both alike. Returns parseSeed's result, or null (and `other` never ran) without torch.
+// machine falls on both alike. Returns parseBook's result, or null (and `other` never ran) without torch.
 async function benchBookInTurns({ epochs, runs }, sample, model, other) {
   const args = [FILES.book, sample, model.init, ...model.book, '--epochs', String(epochs), '--runs', String(runs), '--turns'];
   const child = spawn(PYTHON, args, { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -141,13 +143,20 @@ async function benchBookInTurns({ epochs, runs }, sample, model, other) {
   const code = await exited;
   if (spawnError?.code === 'ENOENT' || /ModuleNotFoundError/.test(stderr)) return null;
   if (spawnError || code !== 0) throw new Error(`${FILES.book} failed (${spawnError?.message ?? `exit ${code}`}): ${stderr.trim()}`);
-  return parseSeed(stdout, runs);
+  return parseBook(stdout, runs);
 }
 
 // One thread's read bandwidth: over a buffer larger than the caches, or of `mebibytes`.
 async function memoryBandwidth(mebibytes) {
   const text = await runText(FILES.bandwidth, mebibytes ? [String(mebibytes)] : []);
   return { gbPerSecond: Number(text.match(/([\d.]+) GB\/s/)[1]), text: text.trim() };
+}
+
+// One thread's multiplies and adds per second, in vectors of 8 floats where the processor has AVX2 (as the
+// native steps), else of 4.
+async function arithmeticPeak() {
+  const text = (await runText(FILES.arithmetic, [])).trim();
+  return { gflops: Number(text.match(/^([\d.]+) GFLOP\/s/)[1]), lanes: /vectors of 8/.test(text) ? 8 : 4, text };
 }
 
 // --- where the numbers came from ----------------------------------------------------------------------
@@ -257,6 +266,8 @@ async function main() {
     dram: await memoryBandwidth(),
     epochSized: await memoryBandwidth(Math.ceil(bytesPerEpoch(chromium.sample.trainCount) / 2 ** 20)),
   };
+  log('arithmetic: one thread\'s multiplies and adds per second');
+  const arithmetic = await arithmeticPeak();
   let against = null;
   if (mode.against) {
     log(`against ${mode.against.label}: both builds side by side, taking turns`);
@@ -270,7 +281,7 @@ async function main() {
   }
   const machine = { ...(await describeMachine(chromium.version)), loadAverage: [loadAverage, os.loadavg()[0]] };
 
-  const measurements = { mode, reference, bandwidth, native, node, book, chromium, simpleNet, against };
+  const measurements = { mode, reference, bandwidth, arithmetic, native, node, book, chromium, simpleNet, against };
   const results = summarize(measurements);
   for (const file of [FILES.raw, FILES.markdown]) mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(FILES.raw, JSON.stringify({ machine, ...measurements }, null, 1));

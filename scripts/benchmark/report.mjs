@@ -39,7 +39,7 @@ const measured = (ms, warmup) => ms.flatMap((run) => run.slice(warmup));
  * Everything measured -> {mode, reference, rows, floor, targets}. A row: {id, engine, timed, stats,
  * validateEpoch, missing} (stats null when the engine could not run; missing says why).
  */
-export function summarize({ mode, reference, bandwidth, native, node, book, chromium, simpleNet, against }) {
+export function summarize({ mode, reference, bandwidth, arithmetic, native, node, book, chromium, simpleNet, against }) {
   const { engines, sample, page } = chromium;
   // chart: the row's short name on the bar chart.
   const epochRow = (id, engine, chart, result) => ({
@@ -81,7 +81,7 @@ export function summarize({ mode, reference, bandwidth, native, node, book, chro
   const nativeMs = rows[0].stats.median;
   for (const row of rows) if (row.epochs && row.stats) row.ratio = row.stats.median / nativeMs;
 
-  const simple = simpleNet && summarizeSimpleNet(simpleNet);
+  const simple = simpleNet && summarizeSimpleNet(simpleNet, arithmetic, bandwidth, sample.trainCount);
   const targets = [...evaluate(TARGETS, rows), ...(simple ? evaluate(SIMPLE_NET_TARGETS, simple.rows) : [])];
   return { mode, reference, rows, floor, targets, simpleNet: simple, samples: { runs: mode.runs, page }, against };
 }
@@ -97,7 +97,7 @@ function evaluate(targets, rows) {
 }
 
 // simple_net's measurements ({mode, reference, native, node, book}) -> {mode, reference, rows, blas}.
-function summarizeSimpleNet({ mode, reference, native, node, book }) {
+function summarizeSimpleNet({ mode, reference, native, node, book }, arithmetic, bandwidth, trainCount) {
   const epochRow = (id, engine, result) => ({
     id, engine, timed: 'one training epoch', epochs: true,
     stats: stats(measured(result.ms, mode.warmup)), validateEpoch: result.validateEpoch,
@@ -110,7 +110,23 @@ function summarizeSimpleNet({ mode, reference, native, node, book }) {
   if (!book) Object.assign(rows[1], { engine: 'the same loop in PyTorch', stats: null, missing: 'not installed' });
   const nativeMs = rows[0].stats.median;
   for (const row of rows) if (row.stats) row.ratio = row.stats.median / nativeMs;
-  return { mode, reference, rows, blas: book?.blas };
+  return { mode, reference, rows, blas: book?.blas, floor: simpleNetFloor(book?.inked, arithmetic, bandwidth, trainCount) };
+}
+
+// An epoch's arithmetic: for each inked pixel of each training image, 30 multiply-adds forward (x @ w1) and
+// 30 backward (dL/dw1), 2 FLOPs each; the steps compute 32 lanes (30 units and 2 of padding). Over the
+// machine's multiplies and adds per second (arithmetic-peak), the fastest an epoch can be.
+function simpleNetFloor(inked, arithmetic, bandwidth, trainCount) {
+  if (!Number.isFinite(inked) || !arithmetic) return null;
+  const peak = (lanes) => Number(arithmetic.text.match(new RegExp(`([\\d.]+) (?:GFLOP/s )?in vectors of ${lanes}`))?.[1] ?? NaN);
+  const four = peak(4), eight = Number.isFinite(peak(8)) ? peak(8) : four;
+  const flops = 2 * 2 * 30 * inked, computed = 2 * 2 * 32 * inked;
+  const bytes = trainCount * PIXELS + 2 * inked;  // the images' bytes (their inked lines) and the lists
+  const msAt = (gflops) => (computed / (gflops * 1e9)) * 1e3;
+  return {
+    inked, trainCount, flops, computed, bytes, readMs: (bytes / (bandwidth.dram.gbPerSecond * 1e9)) * 1e3,
+    text: arithmetic.text, ms8: msAt(eight), ms4: msAt(four),
+  };
 }
 
 function format(ms) {
@@ -163,12 +179,36 @@ function floorText({ floor, rows }) {
       `\`${dram.text}\`), so reading ${megabytes(floor.bytes)} MB takes at least **${format(dram.ms)} ms**: the native ` +
       `epoch (${format(native)} ms) takes **${(native / dram.ms).toFixed(2)}×** that. It moves ` +
       `${(floor.bytes / native / 1e6).toFixed(1)} GB/s and computes at most ${(floor.flops / native / 1e6).toFixed(1)} GFLOP/s ` +
-      '(4-lane SSE2 vectors natively, no FMA, so that its bits are WebAssembly\'s).',
+      '(in vectors of 8 floats natively where the processor has AVX2, of 4 otherwise and in WebAssembly; no FMA, so ' +
+      'that its bits are WebAssembly\'s).',
     '',
     `The epoch's ${megabytes(floor.bytes)} MB may stay in a large last-level cache from one epoch to the next. Over a buffer ` +
       `of that size one thread reads ${epochSized.gbPerSecond} GB/s (\`${epochSized.text}\`), so an epoch whose data ` +
       `stays in the cache could take ${format(epochSized.ms)} ms; the native epoch takes ${(native / epochSized.ms).toFixed(2)}× that.`,
   ].join('\n');
+}
+
+function simpleNetFloorText({ floor, rows }) {
+  if (!floor) return ['How far simple_net is from its floor was not measured (it counts the inked pixels with torch).', ''];
+  const native = rows.find((row) => row.id === 'native').stats.median;
+  const node = rows.find((row) => row.id === 'node')?.stats?.median;
+  const perImage = floor.inked / floor.trainCount;
+  return [
+    `**How far from the floor.** An epoch uses each training image's inked pixels only: ${floor.inked.toLocaleString('en-US')} ` +
+      `of ${floor.trainCount.toLocaleString('en-US')} × ${PIXELS} (${perImage.toFixed(1)} a digit, ` +
+      `${((100 * perImage) / PIXELS).toFixed(0)}%). It reads at most the images' bytes and the lists of their inked pixels ` +
+      `(2 bytes each), ${megabytes(floor.bytes)} MB, which DRAM delivers in ${format(floor.readMs)} ms; \`w1\` and its ` +
+      'gradient (100 KB each) stay in cache. For each inked pixel it does 30 multiply-adds forward and 30 backward: ' +
+      `**${(floor.flops / 1e6).toFixed(0)} MFLOP** (${(floor.computed / 1e6).toFixed(0)} as computed, in 32 lanes), so the ` +
+      'epoch is bound by arithmetic, not by memory. One thread of this machine multiplies and adds at its peak ' +
+      `(\`arithmetic-peak\` printed \`${floor.text}\`), so the epoch takes at least **${format(floor.ms8)} ms** natively ` +
+      `and ${format(floor.ms4)} ms in vectors of 4 (WebAssembly SIMD's width): the native epoch (${format(native)} ms) takes ` +
+      `**${(native / floor.ms8).toFixed(2)}×** its floor` +
+      (node ? `, our WebAssembly under Node (${format(node)} ms) ${(node / floor.ms4).toFixed(2)}× its own. ` : '. ') +
+      'The floor counts arithmetic only: each multiply-add also loads a weight (forward), or loads and stores a gradient ' +
+      '(backward).',
+    '',
+  ];
 }
 
 function simpleNetSection({ simpleNet }) {
@@ -186,6 +226,7 @@ function simpleNetSection({ simpleNet }) {
     '',
     markdownTable(simpleNet),
     '',
+    ...simpleNetFloorText(simpleNet),
     ...(blas ? [`PyTorch's matrix products run on the BLAS its process loaded: \`${blas}\`` +
       (/\/blas\/libblas\.so/.test(blas) ? ' (Debian\'s netlib reference BLAS, not an optimised one such as OpenBLAS; ' +
         'PyTorch on an optimised BLAS was not measured here).' : '.'), ''] : []),
