@@ -10,13 +10,13 @@ export class WorkerClient {
   #unheard = [];  // events that came before anyone listened
 
   /**
-   * early: {worker, error} from start-worker.js, the worker it started and the error event that stopped it
-   * before this client listened (else null); without it, a new worker.
+   * early: {worker, error, messages} from start-worker.js, the worker it started, the error event that
+   * stopped it and the data of the messages it posted before this client listened (else null); without it,
+   * a new worker.
    */
   constructor(early = null) {
     this.#worker = early?.worker ?? new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
-    if (early?.error) this.#stop(early.error);
-    this.#worker.onmessage = ({ data: { id, result, error, event } }) => {
+    const receive = ({ data: { id, result, error, event } }) => {
       if (event !== undefined) {
         this.#emit(event);
         return;
@@ -26,6 +26,10 @@ export class WorkerClient {
       if (error === undefined) request?.resolve(result);
       else request?.reject(new Error(error));
     };
+    // In place of start-worker.js's listener; what that one kept is heard first, in the order it came.
+    this.#worker.onmessage = receive;
+    for (const data of early?.messages ?? []) receive({ data });
+    if (early?.error) this.#stop(early.error);
     this.#worker.onerror = (event) => {
       event.preventDefault();
       this.#stop(event);

@@ -1,6 +1,7 @@
 // How the page starts: start-worker.js starts the training worker while the page is parsed and the
-// modules take that worker over; a page that loads the modules without that script starts its own; and
-// a worker that cannot start is reported, even when it fails before the modules listen.
+// modules take that worker over, with what it said before they listened; a page that loads the modules
+// without that script starts its own; and a worker that cannot start is reported, even when it fails
+// before the modules listen.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { launchChromium, openPage, samplePath, serveSite, tableRows, waitForData } from './helpers.mjs';
@@ -30,6 +31,28 @@ describe('the page starts its training worker', () => {
     const { page, problems } = await openPage(chromium.context, server.url.slice(0, -1));
     assert.equal(await loadAndStep(page), 1);
     assert.equal(await page.evaluate(() => 'mnistSgdEarlyWorker' in self), false, 'the handover global is left behind');
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  it('and the modules hear what the worker said before they listened', async () => {
+    // The modules come only once the worker has announced its dataset: a message that finds no listener
+    // is lost, and the page would wait for the data forever.
+    const { page, problems } = await openPage(chromium.context, server.url.slice(0, -1));
+    await page.addInitScript(() => {
+      const PageWorker = Worker;
+      self.Worker = class extends PageWorker {
+        constructor(...args) {
+          super(...args);
+          this.addEventListener('message', ({ data }) => { if (data.event?.type === 'dataset') self.datasetAnnounced = true; });
+        }
+      };
+    });
+    await page.route('**/main.js', async (route) => {
+      await page.waitForFunction(() => self.datasetAnnounced === true, null, { timeout: 30_000 });
+      await route.continue();
+    });
+    assert.equal(await loadAndStep(page), 1);
     assert.deepEqual(problems, []);
     await page.close();
   });
