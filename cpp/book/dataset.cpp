@@ -26,16 +26,6 @@ void Dataset::list_blocks(const std::uint8_t* row) {
   inked_blocks_.push_back(blocks);
 }
 
-const std::uint16_t* Dataset::ink(int i) const {
-  if (ink_ends_.size() != rows_.size()) list_ink();
-  return ink_.data() + (i == 0 ? 0 : ink_ends_[static_cast<std::size_t>(i) - 1]);
-}
-
-const std::uint16_t* Dataset::ink_end(int i) const {
-  if (ink_ends_.size() != rows_.size()) list_ink();
-  return ink_.data() + ink_ends_[static_cast<std::size_t>(i)];
-}
-
 // Counted first, so that the list is allocated once at its size (grown, it would be copied as it doubled).
 void Dataset::list_ink() const {
   std::size_t total = 0;

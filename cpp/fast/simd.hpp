@@ -40,23 +40,32 @@ inline int fast_lanes() {
 #endif
 }
 
-// On the function that instantiates a step for f32x8: compiled for AVX2 (without FMA: a fused multiply-add
-// rounds once, and the bits would differ from WebAssembly's), with everything it calls inlined into it, so
-// that no AVX2 copy of a shared inline function can end up where the processor has no AVX2.
+// A step written once for vectors V of either width runs as step(V{}): in vectors of 8 where `lanes` asks
+// for them and the processor has AVX2, else of 4. The 8-lane call is compiled for AVX2 (without FMA: a fused
+// multiply-add rounds once, and the bits would differ from WebAssembly's) with everything it calls inlined
+// into it, so that no AVX2 copy of a shared inline function can end up where the processor has no AVX2.
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define MNIST_SGD_WIDE 1
 #define MNIST_SGD_WIDE_FUNCTION __attribute__((target("avx2"), flatten))
+template <typename Step>
+MNIST_SGD_WIDE_FUNCTION float run_wide(Step step) {
+  return step(f32x8{});
+}
 #else
 #define MNIST_SGD_WIDE 0
 #endif
 
-inline f32x4 load4(const float* p) {
-  f32x4 v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
+template <typename Step>
+float run_in_lanes(int lanes, Step step) {
+#if MNIST_SGD_WIDE
+  if (lanes == 8 && fast_lanes() == 8) return run_wide(step);
+#endif
+  (void)lanes;
+  return step(f32x4{});
 }
 
-inline void store4(float* p, f32x4 v) { std::memcpy(p, &v, sizeof v); }
+inline f32x4 load4(const float* p) { return load<f32x4>(p); }
+inline void store4(float* p, f32x4 v) { store(p, v); }
 
 // Before a loop that WebAssembly should keep a loop (clang unrolls and vectorises at -O3): for loops
 // outside the hot paths, or walked a few times, whose copies would take the module over its size budget.

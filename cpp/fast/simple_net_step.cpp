@@ -150,22 +150,12 @@ float step_in(const Dataset& set, const int* rows, int count, float lr, SimpleNe
   return loss_sum / static_cast<float>(count);
 }
 
-#if MNIST_SGD_WIDE
-MNIST_SGD_WIDE_FUNCTION float wide_step(const Dataset& set, const int* rows, int count, float lr,
-                                        SimpleNetParams& params, std::vector<float>& workspace) {
-  return step_in<f32x8>(set, rows, count, lr, params, workspace);
-}
-#endif
-
 }  // namespace
 
 float fast_sgd_step(const Dataset& set, const int* rows, int count, float lr, SimpleNetParams& params,
                     std::vector<float>& workspace, int lanes) {
-#if MNIST_SGD_WIDE
-  if (lanes == 8 && fast_lanes() == 8) return wide_step(set, rows, count, lr, params, workspace);
-#endif
-  (void)lanes;
-  return step_in<f32x4>(set, rows, count, lr, params, workspace);
+  return run_in_lanes(lanes,
+                      [&](auto vector) { return step_in<decltype(vector)>(set, rows, count, lr, params, workspace); });
 }
 
 float simple_net_row(const float* x, const SimpleNetParams& params) {
