@@ -81,7 +81,10 @@ float to_floats_dot(const std::uint8_t* bytes, float* x, const float* w, const B
 
 // Zeros in x's blocks in `blocks`.
 void fill_blank(float* x, const Blocks& blocks) {
-  for_each_block(blocks, [&](int j) { std::memset(x + j, 0, Dataset::kBlockPixels * sizeof(float)); });
+  for_each_block(blocks, [&](int j) {
+    store4(x + j, f32x4{});
+    store4(x + j + kLanes, f32x4{});
+  });
 }
 
 // Backward for eight images: dL/dweights += sum of dz[k] * x[k], over the blocks in `blocks` (where the
