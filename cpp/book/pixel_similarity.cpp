@@ -9,7 +9,8 @@ namespace {
 // The images' sum pixel by pixel, in the images' order, read from their bytes. Only the inked blocks are
 // read (about two fifths of an image's): a blank pixel adds +0.0, which leaves a sum (never negative) as it
 // is, so the sums are those of every pixel's value. The baseline is on the page's way to ready: read through
-// Dataset::image (each image copied as floats), it took 10.3 ms in WebAssembly under Node (warm), read from the bytes 3.7 ms.
+// Dataset::image (each image copied as floats), it took 10.3 ms in WebAssembly under Node (warm); from the
+// bytes, 3.7 ms.
 std::vector<float> mean_image(const Dataset& set, float label) {
   std::vector<double> sum(kImagePixels, 0.0);
   int count = 0;
