@@ -182,6 +182,28 @@ TEST_CASE("a Dataset knows which blocks of 8 pixels of each image hold ink, and 
   CHECK(set.inked_blocks(2) == before[4]);
 }
 
+TEST_CASE("a Dataset lists each image's inked pixels, in order, again after reorder and append", "[loader]") {
+  Dataset set = test_support::random_dataset(5, 9, 0.6);
+  const auto ink_of = [&](int i) {
+    std::vector<std::uint16_t> ink;
+    for (int p = 0; p < kImagePixels; ++p)
+      if (set.pixels(i)[p] != 0) ink.push_back(static_cast<std::uint16_t>(p));
+    return ink;
+  };
+  const auto listed = [&](int i) { return std::vector<std::uint16_t>(set.ink(i), set.ink_end(i)); };
+  for (int i = 0; i < set.size(); ++i) CHECK(listed(i) == ink_of(i));
+  CHECK(!listed(0).empty());
+  const std::vector<std::uint16_t> third = listed(3);
+  set.reorder({3, 0, 4, 1, 2});
+  CHECK(listed(0) == third);
+  std::uint8_t blank_but_two[kImagePixels] = {};
+  blank_but_two[0] = 1;
+  blank_but_two[783] = 255;
+  set.append(1.0f, blank_but_two);
+  for (int i = 0; i < set.size(); ++i) CHECK(listed(i) == ink_of(i));
+  CHECK(listed(5) == std::vector<std::uint16_t>{0, 783});
+}
+
 TEST_CASE("the real archive loads each folder's files sorted by name", "[loader][real]") {
   test_support::TempDir dir;
   extract_real_archive(dir.path());

@@ -11,6 +11,7 @@
 #include "book/model.hpp"
 #include "book/training.hpp"
 #include "common/torch_random.hpp"
+#include "fast/linear_step.hpp"
 #include "fast/simple_net_step.hpp"
 #include "support.hpp"
 
@@ -201,6 +202,32 @@ TEST_CASE("the fast and plain kernels train the same simple_net epoch on the rea
   const Validation a = fast.validate_epoch(), b = plain.validate_epoch();
   CHECK(a.validate_epoch == b.validate_epoch);
   CHECK(a.correct == b.correct);
+}
+
+TEST_CASE("both models' steps give the same bits in vectors of 4 floats and of 8", "[simple_net][kernel]") {
+  if (fast_lanes() != 8) {
+    WARN("this processor has no AVX2: the steps run in vectors of 4 only, and there is nothing to compare");
+    return;
+  }
+  const auto sample = test_support::real_sample();
+  const Dataset& train = sample->train;
+  std::vector<int> rows(static_cast<std::size_t>(train.size()));
+  for (int i = 0; i < train.size(); ++i) rows[static_cast<std::size_t>(i)] = (i * 7919) % train.size();
+  // An epoch of each in both widths, batch by batch; the last batch is short (12,396 = 48 x 256 + 108).
+  const auto epoch = [&](auto params, float lr, int lanes) {
+    std::vector<float> workspace, losses;
+    for (int first = 0; first < train.size(); first += 256) {
+      const int count = std::min(256, train.size() - first);
+      losses.push_back(fast_sgd_step(train, rows.data() + first, count, lr, params, workspace, lanes));
+    }
+    return std::make_pair(to_flat(params), losses);
+  };
+  const SimpleNetParams net = init_simple_net(42, Init::pytorch_linear);
+  CHECK(epoch(net, 0.1f, 4) == epoch(net, 0.1f, 8));
+  CHECK(epoch(net, 0.1f, 8).first != to_flat(net));
+  const LinearParams linear = init_params(42, Init::randn);
+  CHECK(epoch(linear, 1.0f, 4) == epoch(linear, 1.0f, 8));
+  CHECK(epoch(linear, 1.0f, 8).first != to_flat(linear));
 }
 
 TEST_CASE("simple_net trained from the reference init reproduces PyTorch's 40 epochs", "[simple_net][reference]") {

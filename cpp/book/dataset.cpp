@@ -26,6 +26,31 @@ void Dataset::list_blocks(const std::uint8_t* row) {
   inked_blocks_.push_back(blocks);
 }
 
+const std::uint16_t* Dataset::ink(int i) const {
+  if (ink_ends_.size() != rows_.size()) list_ink();
+  return ink_.data() + (i == 0 ? 0 : ink_ends_[static_cast<std::size_t>(i) - 1]);
+}
+
+const std::uint16_t* Dataset::ink_end(int i) const {
+  if (ink_ends_.size() != rows_.size()) list_ink();
+  return ink_.data() + ink_ends_[static_cast<std::size_t>(i)];
+}
+
+// Counted first, so that the list is allocated once at its size (grown, it would be copied as it doubled).
+void Dataset::list_ink() const {
+  std::size_t total = 0;
+  ink_ends_.resize(rows_.size());
+  for (std::size_t i = 0; i < rows_.size(); ++i) {
+    for (int p = 0; p < kImagePixels; ++p) total += rows_[i][p] != 0;
+    ink_ends_[i] = static_cast<std::uint32_t>(total);
+  }
+  ink_.assign(total, 0);
+  std::uint16_t* out = ink_.data();
+  for (std::size_t i = 0; i < rows_.size(); ++i)
+    for (int p = 0; p < kImagePixels; ++p)
+      if (rows_[i][p] != 0) *out++ = static_cast<std::uint16_t>(p);
+}
+
 void Dataset::append(float label, const std::uint8_t* pixels) {
   const std::size_t slot = rows_.size() % kImagesPerBlock;
   // A new block is left unzeroed: each of its rows is written whole before it is read.
@@ -34,6 +59,7 @@ void Dataset::append(float label, const std::uint8_t* pixels) {
   std::memcpy(rows_.back(), pixels, kImagePixels);
   list_blocks(pixels);
   y.push_back(label);
+  ink_ends_.clear();
 }
 
 void Dataset::reorder(const std::vector<int>& order) {
@@ -60,6 +86,7 @@ void Dataset::reorder(const std::vector<int>& order) {
     placed[to] = true;
   }
   y.swap(labels);
+  ink_ends_.clear();
 }
 
 }  // namespace mnist_sgd

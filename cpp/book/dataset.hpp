@@ -47,6 +47,11 @@ class Dataset {
   static constexpr int kBlockPixels = 8;
   using Blocks = std::array<std::uint64_t, 2>;
   const Blocks& inked_blocks(int i) const { return inked_blocks_[static_cast<std::size_t>(i)]; }
+  // The inked (nonzero) pixels of row i, in pixel order: [ink(i), ink_end(i)). Listed for all rows at the
+  // first call (the linear model never makes one): 147 per digit on average, 3.6 MB for the sample's
+  // training set, against the listing at every step that took a fifth of simple_net's epoch.
+  const std::uint16_t* ink(int i) const;
+  const std::uint16_t* ink_end(int i) const;
   int count_label(float label) const;
 
   // A new last image, labelled `label`, with these 784 pixels.
@@ -60,7 +65,10 @@ class Dataset {
   static constexpr int kImagesPerBlock = 1024;  // 800 KB
   std::vector<std::unique_ptr<std::uint8_t[]>> blocks_;
   std::vector<std::uint8_t*> rows_;
-  std::vector<Blocks> inked_blocks_;  // (n)
+  std::vector<Blocks> inked_blocks_;             // (n)
+  mutable std::vector<std::uint16_t> ink_;       // every row's inked pixels, row after row
+  mutable std::vector<std::uint32_t> ink_ends_;  // (n): where each row's list ends in ink_
+  void list_ink() const;
 };
 
 struct MnistSample {

@@ -13,7 +13,8 @@ namespace {
 
 constexpr int kVectors = kInputs / kLanes;  // 196 per image
 static_assert(kInputs % kLanes == 0, "images split evenly into vectors");
-constexpr int kChunk = 16;  // images per forward + backward round: 50 KB of floats, still in cache for the backward pass
+constexpr int kChunk =
+    16;  // images per forward + backward round: 50 KB of floats, still in cache for the backward pass
 static_assert(kChunk % 4 == 0, "chunks hold whole groups of four images");
 constexpr int kFetchAhead = 4;  // images
 
@@ -48,28 +49,39 @@ inline void for_each_block(const Blocks& blocks, F f) {
       f((word * 64 + __builtin_ctzll(bits)) * Dataset::kBlockPixels);
 }
 
+// The book's floats of the 8 bytes of a block, as vectors V.
+void block_values(const std::uint8_t* bytes, f32x4 (&out)[2]) { pixel_values8(bytes, out); }
+#if MNIST_SGD_WIDE
+void block_values(const std::uint8_t* bytes, f32x8 (&out)[1]) { out[0] = pixel_values8(bytes); }
+#endif
+
 // x = the book's floats of the bytes' blocks in `blocks` (the others are left as they were), and
 // returns dot(x, w) over those blocks: the same additions into the same accumulators as dot's, less the
 // blocks left out (when those are blank and w is finite, their products are +-0, which leave a sum as it is).
+// dot's even and odd vectors are the two halves of one vector of 8.
+template <typename V>
 float to_floats_dot(const std::uint8_t* bytes, float* x, const float* w, const Blocks& blocks) {
-  f32x4 even = {}, odd = {};
+  constexpr int kWidth = kLanesOf<V>, kPerBlock = Dataset::kBlockPixels / kWidth;
+  V sum[kPerBlock] = {};
   for_each_block(blocks, [&](int j) {
-    f32x4 values[kBlockVectors];
-    pixel_values8(bytes + j, values);
-    store4(x + j, values[0]);
-    store4(x + j + kLanes, values[1]);
-    even += values[0] * load4(w + j);
-    odd += values[1] * load4(w + j + kLanes);
+    V values[kPerBlock];
+    block_values(bytes + j, values);
+    for (int b = 0; b < kPerBlock; ++b) {
+      store<V>(x + j + b * kWidth, values[b]);
+      sum[b] += values[b] * load<V>(w + j + b * kWidth);
+    }
   });
-  return sum_lanes(even + odd);
+  if constexpr (kWidth == 4) {
+    return sum_lanes(sum[0] + sum[1]);
+  } else {
+    return sum_lanes(__builtin_shufflevector(sum[0], sum[0], 0, 1, 2, 3) +
+                     __builtin_shufflevector(sum[0], sum[0], 4, 5, 6, 7));
+  }
 }
 
 // Zeros in x's blocks in `blocks`.
 void fill_blank(float* x, const Blocks& blocks) {
-  for_each_block(blocks, [&](int j) {
-    store4(x + j, f32x4{});
-    store4(x + j + kLanes, f32x4{});
-  });
+  for_each_block(blocks, [&](int j) { std::memset(x + j, 0, Dataset::kBlockPixels * sizeof(float)); });
 }
 
 // Backward for eight images: dL/dweights += sum of dz[k] * x[k], over the blocks in `blocks` (where the
@@ -77,16 +89,20 @@ void fill_blank(float* x, const Blocks& blocks) {
 // reference, it made the whole step slower under Node.
 // Each group of four is summed as ((0 + 1) + (2 + 3)) and added to the gradient in turn, so eight images
 // in one pass give the same bits as two passes of four, with half the loads and stores of the gradient.
-void add_images(const float* const* images, const float* dz, const Blocks& blocks, f32x4* grad) {
+template <typename V>
+void add_images(const float* const* images, const float* dz, const Blocks& blocks, V* grad) {
+  constexpr int kWidth = kLanesOf<V>;
   const float* x[8];  // copies, so that the compiler keeps them in registers across the gradient stores
   float d[8];
   for (int k = 0; k < 8; ++k) x[k] = images[k], d[k] = dz[k];
   for_each_block(blocks, [&](int first) {
-    for (int j = first; j < first + Dataset::kBlockPixels; j += kLanes) {
-      f32x4 g = grad[j / kLanes];
-      g += (d[0] * load4(x[0] + j) + d[1] * load4(x[1] + j)) + (d[2] * load4(x[2] + j) + d[3] * load4(x[3] + j));
-      g += (d[4] * load4(x[4] + j) + d[5] * load4(x[5] + j)) + (d[6] * load4(x[6] + j) + d[7] * load4(x[7] + j));
-      grad[j / kLanes] = g;
+    for (int j = first; j < first + Dataset::kBlockPixels; j += kWidth) {
+      V g = grad[j / kWidth];
+      g +=
+          (d[0] * load<V>(x[0] + j) + d[1] * load<V>(x[1] + j)) + (d[2] * load<V>(x[2] + j) + d[3] * load<V>(x[3] + j));
+      g +=
+          (d[4] * load<V>(x[4] + j) + d[5] * load<V>(x[5] + j)) + (d[6] * load<V>(x[6] + j) + d[7] * load<V>(x[7] + j));
+      grad[j / kWidth] = g;
     }
   });
 }
@@ -108,14 +124,19 @@ void add_images(const float* const* images, const float* dz, const Blocks& block
 
 float linear1_row(const float* x, const float* weights, float bias) { return dot(x, weights) + bias; }
 
-float fast_sgd_step(const Dataset& set, const int* rows, int count, float lr, LinearParams& params,
-                    std::vector<float>& workspace) {
+namespace {
+
+// The step, in vectors V of 4 or 8 floats.
+template <typename V>
+float step_in(const Dataset& set, const int* rows, int count, float lr, LinearParams& params,
+              std::vector<float>& workspace) {
+  constexpr int kWidth = kLanesOf<V>;
   workspace.resize(static_cast<std::size_t>(kChunk) * kInputs + static_cast<std::size_t>(count));
-  float* chunk = workspace.data();              // the chunk's images as the book's floats, (kChunk, 784)
-  float* dz = chunk + kChunk * kInputs;         // dL/dz of each image, (count)
+  float* chunk = workspace.data();       // the chunk's images as the book's floats, (kChunk, 784)
+  float* dz = chunk + kChunk * kInputs;  // dL/dz of each image, (count)
   float* weights = params.weights.data();
   const float inv_batch = 1.0f / static_cast<float>(count);
-  f32x4 grad[kVectors] = {};  // dL/dweights, (784)
+  V grad[kInputs / kWidth] = {};  // dL/dweights, (784)
   float grad_bias = 0.0f;
   float loss_sum = 0.0f;
   // Blank blocks are skipped only where their products are +-0, which leave a sum as it is: with finite
@@ -142,7 +163,7 @@ float fast_sgd_step(const Dataset& set, const int* rows, int count, float lr, Li
       }
       Blocks& blocks = written[i - first];
       blocks = weights_finite ? set.inked_blocks(rows[i]) : kAllBlocks;
-      dz[i] = to_floats_dot(set.pixels(rows[i]), chunk + (i - first) * kInputs, weights, blocks) + params.bias;
+      dz[i] = to_floats_dot<V>(set.pixels(rows[i]), chunk + (i - first) * kInputs, weights, blocks) + params.bias;
     }
     for (i = first; i < last; ++i) {
       const float s = sigmoid(dz[i]);
@@ -174,11 +195,29 @@ float fast_sgd_step(const Dataset& set, const int* rows, int count, float lr, Li
   }
 
   // SGD: p -= lr * grad.
-  for (int v = 0; v < kVectors; ++v) {
-    store4(weights + v * kLanes, load4(weights + v * kLanes) - lr * grad[v]);
+  for (int v = 0; v < kInputs / kWidth; ++v) {
+    store<V>(weights + v * kWidth, load<V>(weights + v * kWidth) - lr * grad[v]);
   }
   params.bias -= lr * grad_bias;
   return loss_sum / static_cast<float>(count);
+}
+
+#if MNIST_SGD_WIDE
+MNIST_SGD_WIDE_FUNCTION float wide_step(const Dataset& set, const int* rows, int count, float lr, LinearParams& params,
+                                        std::vector<float>& workspace) {
+  return step_in<f32x8>(set, rows, count, lr, params, workspace);
+}
+#endif
+
+}  // namespace
+
+float fast_sgd_step(const Dataset& set, const int* rows, int count, float lr, LinearParams& params,
+                    std::vector<float>& workspace, int lanes) {
+#if MNIST_SGD_WIDE
+  if (lanes == 8 && fast_lanes() == 8) return wide_step(set, rows, count, lr, params, workspace);
+#endif
+  (void)lanes;
+  return step_in<f32x4>(set, rows, count, lr, params, workspace);
 }
 
 }  // namespace mnist_sgd

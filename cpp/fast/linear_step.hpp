@@ -1,17 +1,18 @@
-// The fast step of the linear model. A batch is taken 64 images at a time: their forward pass (z, the loss,
+// The fast step of the linear model. A batch is taken 16 images at a time: their forward pass (z, the loss,
 // dL/dz) reads their bytes from memory and writes the book's floats into a chunk that stays in cache, where
 // the backward pass, which adds eight images at a time into the gradient, finds them; so an epoch reads
 // its 9.7 MB of pixels once. Blocks of 8 pixels that are blank (three fifths of an image's; in a pass of
 // eight images, a third are blank in all eight) are skipped where their products are +-0. Same maths as
 // book/linear.hpp, which is its spec (calc_grad, then p -= lr * grad); a test holds the two equal.
 //
-// The loops use 4-lane vectors (fast/simd.hpp) with independent accumulators.
+// The loops use vectors of 4 floats (fast/simd.hpp), or of 8 natively with AVX2, with the same bits.
 #pragma once
 
 #include <vector>
 
 #include "book/dataset.hpp"
 #include "book/linear.hpp"
+#include "fast/simd.hpp"
 
 namespace mnist_sgd {
 
@@ -25,8 +26,8 @@ inline float predict_three(const float* x, const LinearParams& params) {
 
 // One SGD step, p -= lr * grad, on the images set[rows[0..count)]; returns the batch's mnist_loss
 // (computed before the step, as the book's loop does). workspace is the step's (kept by the caller, so
-// that a step allocates nothing).
+// that a step allocates nothing). lanes: the vectors' width, 4 or 8 (as in fast/simple_net_step.hpp).
 float fast_sgd_step(const Dataset& set, const int* rows, int count, float lr, LinearParams& params,
-                    std::vector<float>& workspace);
+                    std::vector<float>& workspace, int lanes = fast_lanes());
 
 }  // namespace mnist_sgd

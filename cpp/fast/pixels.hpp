@@ -8,6 +8,10 @@
 #include "book/dataset.hpp"
 #include "fast/simd.hpp"
 
+#if MNIST_SGD_WIDE
+#include <immintrin.h>
+#endif
+
 namespace mnist_sgd {
 
 // Four bytes' values at once. 1/255 in binary is 0.00000001 00000001 ... (257 / 2^16 and then the same
@@ -44,5 +48,17 @@ inline void pixel_values8(const std::uint8_t* bytes, f32x4 (&out)[2]) {
     out[v] = x * kHigh + x * kLow;
   }
 }
+
+#if MNIST_SGD_WIDE
+// The same as one vector of 8, in AVX2 code, which widens 8 bytes to 8 lanes in one instruction (GCC 12
+// builds __builtin_convertvector's u8 -> i32 byte by byte).
+__attribute__((target("avx2"))) inline f32x8 pixel_values8(const std::uint8_t* bytes) {
+  std::uint64_t word;
+  std::memcpy(&word, bytes, sizeof word);
+  const f32x8 x = reinterpret_cast<f32x8>(
+      _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_cvtsi64_si128(static_cast<long long>(word)))));
+  return x * kHigh + x * kLow;
+}
+#endif
 
 }  // namespace mnist_sgd

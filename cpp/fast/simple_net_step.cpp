@@ -9,62 +9,58 @@
 namespace mnist_sgd {
 namespace {
 
-// The 30 hidden units as 8 vectors; lanes 30 and 31 hold zeros and stay zero. Within a step, w1 is read
-// from a copy whose columns are padded so (32 floats), and its gradient is kept so: each column is 8 whole
-// vectors, and units 28 and 29 are added in the lanes of the others (the same additions, so the same bits).
-constexpr int kHiddenVectors = (kHidden + kLanes - 1) / kLanes;
-constexpr int kPadded = kHiddenVectors * kLanes;  // 32
+// The 30 hidden units as 8 vectors of 4 (or 4 of 8); lanes 30 and 31 hold zeros and stay zero. Within a
+// step, w1 is read from a copy whose columns are padded so (32 floats), and its gradient is kept so: each
+// column is whole vectors, and units 28 and 29 are added in the lanes of the others (the same additions,
+// so the same bits).
+constexpr int kPadded = 32;
+constexpr int kHiddenVectors = kPadded / kLanes;  // 8
+static_assert(kHidden <= kPadded && kPadded % 8 == 0, "30 units padded to whole vectors of 4 and of 8");
+
+template <typename V>
+constexpr int kUnitVectors = kPadded / kLanesOf<V>;
 
 // The unit lanes of a padded (32) vector of units, e.g. b1.
-void load_units(const float* units, f32x4 (&out)[kHiddenVectors]) {
+template <typename V>
+void load_units(const float* units, V (&out)[kUnitVectors<V>]) {
   float padded[kPadded] = {};
   std::memcpy(padded, units, kHidden * sizeof(float));
-  for (int v = 0; v < kHiddenVectors; ++v) out[v] = load4(padded + v * kLanes);
+  for (int v = 0; v < kUnitVectors<V>; ++v) out[v] = load<V>(padded + v * kLanesOf<V>);
 }
 
 // pre = w1 @ x + b1, adding the columns of w1 of the inked pixels only, in pixel order: a blank pixel's
 // products are +-0, which leave a sum as it is. ink[k] is pixel k's index, value(k) its value; w1's
 // columns are kStride floats apart (30, or 32 when padded).
-template <int kStride, typename Value>
+template <typename V, int kStride, typename Value>
 void forward_hidden(const std::uint16_t* ink, int ink_count, Value value, const float* w1,
-                    const f32x4 (&b1)[kHiddenVectors], f32x4 (&pre)[kHiddenVectors]) {
-  constexpr int kWhole = kStride / kLanes;  // 8, or 7 and then units 28 and 29 one by one
-  static_assert(kStride == kPadded || (kStride == kHidden && kHidden == 7 * kLanes + 2), "30 units, or 32");
-  f32x4 sum[kHiddenVectors] = {};
+                    const V (&b1)[kUnitVectors<V>], V (&pre)[kUnitVectors<V>]) {
+  constexpr int kVectors = kUnitVectors<V>;
+  constexpr int kWhole = kStride / kLanesOf<V>;  // all, or (30 units, 4 lanes) 7 and then units 28 and 29
+  static_assert(kStride == kPadded || (kStride == kHidden && kLanesOf<V> == 4 && kHidden == 7 * 4 + 2),
+                "32 units, or 30 in vectors of 4");
+  V sum[kVectors] = {};
   float unit28 = 0.0f, unit29 = 0.0f;
   for (int k = 0; k < ink_count; ++k) {
     const float* column = w1 + ink[k] * kStride;
     const float xp = value(k);
-    for (int v = 0; v < kWhole; ++v) sum[v] += xp * load4(column + v * kLanes);
-    if constexpr (kWhole < kHiddenVectors) {
+    for (int v = 0; v < kWhole; ++v) sum[v] += xp * load<V>(column + v * kLanesOf<V>);
+    if constexpr (kWhole < kVectors) {
       unit28 += xp * column[28];
       unit29 += xp * column[29];
     }
   }
-  if constexpr (kWhole < kHiddenVectors) sum[kWhole] = f32x4{unit28, unit29, 0.0f, 0.0f};
-  for (int v = 0; v < kHiddenVectors; ++v) pre[v] = sum[v] + b1[v];
+  if constexpr (kWhole < kVectors) sum[kWhole] = V{unit28, unit29, 0.0f, 0.0f};
+  for (int v = 0; v < kVectors; ++v) pre[v] = sum[v] + b1[v];
 }
 
-// The inked pixels of an image (its bytes x), in pixel order, into ink; returns how many. Only the blocks
-// the Dataset found inked are looked at (two fifths of them), each pixel listed without a branch.
-int list_ink(const std::uint8_t* x, const Dataset::Blocks& blocks, std::uint16_t* ink) {
-  int count = 0;
-  for (int word = 0; word < 2; ++word) {
-    for (std::uint64_t bits = blocks[word]; bits != 0; bits &= bits - 1) {
-      const int first = (word * 64 + __builtin_ctzll(bits)) * Dataset::kBlockPixels;
-      for (int p = first; p < first + Dataset::kBlockPixels; ++p) {
-        ink[count] = static_cast<std::uint16_t>(p);
-        count += x[p] != 0;
-      }
-    }
-  }
-  return count;
-}
-
-// z = relu(pre) @ w2 + b2
-float output(const f32x4 (&pre)[kHiddenVectors], const f32x4 (&w2)[kHiddenVectors], float b2) {
+// z = relu(pre) @ w2 + b2, summed in vectors of 4 whatever the step's width, so that every width gives
+// the same bits.
+float output(const float (&pre)[kPadded], const float (&w2)[kPadded], float b2) {
   f32x4 sum = {};
-  for (int v = 0; v < kHiddenVectors; ++v) sum += where_positive(pre[v], pre[v]) * w2[v];
+  for (int v = 0; v < kHiddenVectors; ++v) {
+    const f32x4 p = load4(pre + v * kLanes);
+    sum += where_positive(p, p) * load4(w2 + v * kLanes);
+  }
   return sum_lanes(sum) + b2;
 }
 
@@ -76,14 +72,23 @@ void pad_columns(const float* w1, float* padded) {
   }
 }
 
-}  // namespace
+template <typename V>
+void store_units(const V (&vectors)[kUnitVectors<V>], float (&units)[kPadded]) {
+  for (int v = 0; v < kUnitVectors<V>; ++v) store<V>(units + v * kLanesOf<V>, vectors[v]);
+}
 
-float fast_sgd_step(const Dataset& set, const int* rows, int count, float lr, SimpleNetParams& params,
-                    std::vector<float>& workspace) {
+// The step, in vectors V of 4 or 8 floats.
+template <typename V>
+float step_in(const Dataset& set, const int* rows, int count, float lr, SimpleNetParams& params,
+              std::vector<float>& workspace) {
+  constexpr int kVectors = kUnitVectors<V>;
+  constexpr int kWidth = kLanesOf<V>;
   float* w1 = params.w1.data();  // column-major: w1 + p * 30 is pixel p's column
-  f32x4 b1[kHiddenVectors], w2[kHiddenVectors];
+  V b1[kVectors], w2[kVectors];
   load_units(params.b1.data(), b1);
   load_units(params.w2.data(), w2);
+  float w2_units[kPadded];
+  store_units(w2, w2_units);
   const float inv_batch = 1.0f / static_cast<float>(count);
 
   // The workspace: w1 and its gradient, each with its columns padded to 32 units.
@@ -93,25 +98,27 @@ float fast_sgd_step(const Dataset& set, const int* rows, int count, float lr, Si
   float* grad_w1 = workspace.data() + kMatrix;
   pad_columns(w1, w1_padded);
   std::memset(grad_w1, 0, kMatrix * sizeof(float));
-  f32x4 grad_b1[kHiddenVectors] = {}, grad_w2[kHiddenVectors] = {};
+  V grad_b1[kVectors] = {}, grad_w2[kVectors] = {};
   float grad_b2 = 0.0f;
   float loss_sum = 0.0f;
 
-  std::uint16_t ink[kInputs];
   for (int i = 0; i < count; ++i) {
     const std::uint8_t* x = set.pixels(rows[i]);
-    const int ink_count = list_ink(x, set.inked_blocks(rows[i]), ink);
+    const std::uint16_t* ink = set.ink(rows[i]);
+    const int ink_count = static_cast<int>(set.ink_end(rows[i]) - ink);
     const auto value = [&](int k) { return kPixelValues.of[x[ink[k]]]; };
-    f32x4 pre[kHiddenVectors];
-    forward_hidden<kPadded>(ink, ink_count, value, w1_padded, b1, pre);
-    const float s = sigmoid(output(pre, w2, params.b2));
+    V pre[kVectors];
+    forward_hidden<V, kPadded>(ink, ink_count, value, w1_padded, b1, pre);
+    float pre_units[kPadded];
+    store_units(pre, pre_units);
+    const float s = sigmoid(output(pre_units, w2_units, params.b2));
     const bool is_three = set.y[rows[i]] == 1.0f;
     loss_sum += mnist_loss_term(s, is_three);
     const float dz = mnist_loss_backward(s, is_three, inv_batch);
 
     // Backward: dL/dw2 = relu(pre) dz, dL/dpre = (pre > 0) w2 dz, dL/dw1 = dL/dpre x^T.
-    f32x4 dpre[kHiddenVectors];
-    for (int v = 0; v < kHiddenVectors; ++v) {
+    V dpre[kVectors];
+    for (int v = 0; v < kVectors; ++v) {
       grad_w2[v] += dz * where_positive(pre[v], pre[v]);
       dpre[v] = where_positive(pre[v], dz * w2[v]);
       grad_b1[v] += dpre[v];
@@ -120,7 +127,7 @@ float fast_sgd_step(const Dataset& set, const int* rows, int count, float lr, Si
     for (int k = 0; k < ink_count; ++k) {
       float* column = grad_w1 + ink[k] * kPadded;
       const float xp = value(k);
-      for (int v = 0; v < kHiddenVectors; ++v) store4(column + v * kLanes, load4(column + v * kLanes) + xp * dpre[v]);
+      for (int v = 0; v < kVectors; ++v) store<V>(column + v * kWidth, load<V>(column + v * kWidth) + xp * dpre[v]);
     }
   }
 
@@ -128,22 +135,44 @@ float fast_sgd_step(const Dataset& set, const int* rows, int count, float lr, Si
   for (int p = 0; p < kInputs; ++p) {
     float* column = w1_padded + p * kPadded;
     const float* grad = grad_w1 + p * kPadded;
-    for (int v = 0; v < kHiddenVectors; ++v)
-      store4(column + v * kLanes, load4(column + v * kLanes) - lr * load4(grad + v * kLanes));
+    for (int v = 0; v < kVectors; ++v)
+      store<V>(column + v * kWidth, load<V>(column + v * kWidth) - lr * load<V>(grad + v * kWidth));
     std::memcpy(w1 + p * kHidden, column, kHidden * sizeof(float));
   }
+  float grad_b1_units[kPadded], grad_w2_units[kPadded];
+  store_units(grad_b1, grad_b1_units);
+  store_units(grad_w2, grad_w2_units);
   for (int h = 0; h < kHidden; ++h) {
-    params.b1[h] -= lr * grad_b1[h / kLanes][h % kLanes];
-    params.w2[h] -= lr * grad_w2[h / kLanes][h % kLanes];
+    params.b1[h] -= lr * grad_b1_units[h];
+    params.w2[h] -= lr * grad_w2_units[h];
   }
   params.b2 -= lr * grad_b2;
   return loss_sum / static_cast<float>(count);
 }
 
+#if MNIST_SGD_WIDE
+MNIST_SGD_WIDE_FUNCTION float wide_step(const Dataset& set, const int* rows, int count, float lr,
+                                        SimpleNetParams& params, std::vector<float>& workspace) {
+  return step_in<f32x8>(set, rows, count, lr, params, workspace);
+}
+#endif
+
+}  // namespace
+
+float fast_sgd_step(const Dataset& set, const int* rows, int count, float lr, SimpleNetParams& params,
+                    std::vector<float>& workspace, int lanes) {
+#if MNIST_SGD_WIDE
+  if (lanes == 8 && fast_lanes() == 8) return wide_step(set, rows, count, lr, params, workspace);
+#endif
+  (void)lanes;
+  return step_in<f32x4>(set, rows, count, lr, params, workspace);
+}
+
 float simple_net_row(const float* x, const SimpleNetParams& params) {
-  f32x4 b1[kHiddenVectors], w2[kHiddenVectors];
+  f32x4 b1[kHiddenVectors];
   load_units(params.b1.data(), b1);
-  load_units(params.w2.data(), w2);
+  float w2[kPadded] = {};
+  std::memcpy(w2, params.w2.data(), kHidden * sizeof(float));
   // The inked pixels, listed here, without a branch (-0 is blank too: its products are +-0).
   std::uint16_t ink[kInputs];
   int ink_count = 0;
@@ -153,8 +182,11 @@ float simple_net_row(const float* x, const SimpleNetParams& params) {
     ink_count += x[p] != 0.0f;
   }
   f32x4 pre[kHiddenVectors];
-  forward_hidden<kHidden>(ink, ink_count, [&](int k) { return x[ink[k]]; }, params.w1.data(), b1, pre);
-  return output(pre, w2, params.b2);
+  forward_hidden<f32x4, kHidden>(
+      ink, ink_count, [&](int k) { return x[ink[k]]; }, params.w1.data(), b1, pre);
+  float pre_units[kPadded];
+  store_units(pre, pre_units);
+  return output(pre_units, w2, params.b2);
 }
 
 }  // namespace mnist_sgd

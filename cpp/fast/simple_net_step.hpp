@@ -1,12 +1,14 @@
 // The fast step of simple_net. Each image is taken forward and backward at once, and only its inked pixels
-// are read (listed from the blocks of 8 pixels the Dataset found inked at load): four fifths of an MNIST
-// digit is blank, and a blank pixel adds nothing to the hidden layer or to the gradient of w1. Same maths as book/simple_net.hpp, which is its spec; a test holds the two equal.
+// are read (Dataset::ink lists them once): four fifths of an MNIST digit is blank, and a blank pixel adds
+// nothing to the hidden layer or to the gradient of w1. Same maths as book/simple_net.hpp, which is its
+// spec; a test holds the two equal.
 #pragma once
 
 #include <vector>
 
 #include "book/dataset.hpp"
 #include "book/simple_net.hpp"
+#include "fast/simd.hpp"
 
 namespace mnist_sgd {
 
@@ -17,8 +19,9 @@ float simple_net_row(const float* x, const SimpleNetParams& params);
 inline float predict_three(const float* x, const SimpleNetParams& params) { return sigmoid(simple_net_row(x, params)); }
 
 // One SGD step, p -= lr * grad, on set[rows[0..count)]; returns the batch's mnist_loss (before the step).
-// workspace is the step's (kept by the caller, so that a step allocates nothing).
+// workspace is the step's (kept by the caller, so that a step allocates nothing). lanes: the vectors'
+// width, 4 or 8 (fast/simd.hpp's fast_lanes(), which is also what 8 falls back to where there is no AVX2).
 float fast_sgd_step(const Dataset& set, const int* rows, int count, float lr, SimpleNetParams& params,
-                    std::vector<float>& workspace);
+                    std::vector<float>& workspace, int lanes = fast_lanes());
 
 }  // namespace mnist_sgd
