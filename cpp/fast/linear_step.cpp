@@ -134,9 +134,10 @@ template <typename V>
 float step_in(const Dataset& set, const int* rows, int count, float lr, LinearParams& params,
               std::vector<float>& workspace) {
   constexpr int kWidth = kLanesOf<V>;
-  workspace.resize(static_cast<std::size_t>(kChunk) * kInputs + static_cast<std::size_t>(count));
-  float* chunk = workspace.data();       // the chunk's images as the book's floats, (kChunk, 784)
-  float* dz = chunk + kChunk * kInputs;  // dL/dz of each image, (count)
+  float* chunk = cache_aligned(
+      workspace, static_cast<std::size_t>(kChunk) * kInputs +
+                     static_cast<std::size_t>(count));  // the chunk's images as the book's floats, (kChunk, 784)
+  float* dz = chunk + kChunk * kInputs;                 // dL/dz of each image, (count)
   float* weights = params.weights.data();
   const float inv_batch = 1.0f / static_cast<float>(count);
   V grad[kInputs / kWidth] = {};  // dL/dweights, (784)
@@ -209,8 +210,8 @@ float step_in(const Dataset& set, const int* rows, int count, float lr, LinearPa
 
 float fast_sgd_step(const Dataset& set, const int* rows, int count, float lr, LinearParams& params,
                     std::vector<float>& workspace, int lanes) {
-  return run_in_lanes(lanes,
-                      [&](auto vector) { return step_in<decltype(vector)>(set, rows, count, lr, params, workspace); });
+  return run_in_lanes<8>(
+      lanes, [&](auto vector) { return step_in<decltype(vector)>(set, rows, count, lr, params, workspace); });
 }
 
 }  // namespace mnist_sgd

@@ -15,7 +15,7 @@ namespace {
 // so the same bits).
 constexpr int kPadded = 32;
 constexpr int kHiddenVectors = kPadded / kLanes;  // 8
-static_assert(kHidden <= kPadded && kPadded % 8 == 0, "30 units padded to whole vectors of 4 and of 8");
+static_assert(kHidden <= kPadded && kPadded % 16 == 0, "30 units padded to whole vectors of 4, 8 and 16");
 
 template <typename V>
 constexpr int kUnitVectors = kPadded / kLanesOf<V>;
@@ -93,9 +93,8 @@ float step_in(const Dataset& set, const int* rows, int count, float lr, SimpleNe
 
   // The workspace: w1 and its gradient, each with its columns padded to 32 units.
   constexpr std::size_t kMatrix = static_cast<std::size_t>(kInputs) * kPadded;
-  workspace.resize(2 * kMatrix);
-  float* w1_padded = workspace.data();
-  float* grad_w1 = workspace.data() + kMatrix;
+  float* w1_padded = cache_aligned(workspace, 2 * kMatrix);
+  float* grad_w1 = w1_padded + kMatrix;
   pad_columns(w1, w1_padded);
   std::memset(grad_w1, 0, kMatrix * sizeof(float));
   V grad_b1[kVectors] = {}, grad_w2[kVectors] = {};
@@ -154,8 +153,8 @@ float step_in(const Dataset& set, const int* rows, int count, float lr, SimpleNe
 
 float fast_sgd_step(const Dataset& set, const int* rows, int count, float lr, SimpleNetParams& params,
                     std::vector<float>& workspace, int lanes) {
-  return run_in_lanes(lanes,
-                      [&](auto vector) { return step_in<decltype(vector)>(set, rows, count, lr, params, workspace); });
+  return run_in_lanes<16>(
+      lanes, [&](auto vector) { return step_in<decltype(vector)>(set, rows, count, lr, params, workspace); });
 }
 
 float simple_net_row(const float* x, const SimpleNetParams& params) {

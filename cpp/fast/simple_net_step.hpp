@@ -20,7 +20,7 @@ inline float predict_three(const float* x, const SimpleNetParams& params) { retu
 
 // One SGD step, p -= lr * grad, on set[rows[0..count)]; returns the batch's mnist_loss (before the step).
 // workspace is the step's (kept by the caller, so that a step allocates nothing). lanes: the vectors'
-// width, 4 or 8 (fast/simd.hpp's fast_lanes(), which is also what 8 falls back to where there is no AVX2).
+// width, 4, 8 or 16 (fast/simd.hpp's fast_lanes(); a width the processor lacks falls back to the widest it has).
 float fast_sgd_step(const Dataset& set, const int* rows, int count, float lr, SimpleNetParams& params,
                     std::vector<float>& workspace, int lanes = fast_lanes());
 

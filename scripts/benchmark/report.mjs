@@ -119,13 +119,13 @@ function summarizeSimpleNet({ mode, reference, native, node, book }, arithmetic,
 function simpleNetFloor(inked, arithmetic, bandwidth, trainCount) {
   if (!Number.isFinite(inked) || !arithmetic) return null;
   const peak = (lanes) => Number(arithmetic.text.match(new RegExp(`([\\d.]+) (?:GFLOP/s )?in vectors of ${lanes}`))?.[1] ?? NaN);
-  const four = peak(4), eight = Number.isFinite(peak(8)) ? peak(8) : four;
+  const four = peak(4), widest = Math.max(four, ...[8, 16].map(peak).filter(Number.isFinite));
   const flops = 2 * 2 * 30 * inked, computed = 2 * 2 * 32 * inked;
   const bytes = trainCount * PIXELS + 2 * inked;  // the images' bytes (their inked lines) and the lists
   const msAt = (gflops) => (computed / (gflops * 1e9)) * 1e3;
   return {
     inked, trainCount, flops, computed, bytes, readMs: (bytes / (bandwidth.dram.gbPerSecond * 1e9)) * 1e3,
-    text: arithmetic.text, ms8: msAt(eight), ms4: msAt(four),
+    text: arithmetic.text, ms8: msAt(widest), ms4: msAt(four),
   };
 }
 
