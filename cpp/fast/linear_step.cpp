@@ -52,7 +52,7 @@ inline void for_each_block(const Blocks& blocks, F f) {
 // The book's floats of the 8 bytes of a block, as vectors V.
 void block_values(const std::uint8_t* bytes, f32x4 (&out)[2]) { pixel_values8(bytes, out); }
 #if MNIST_SGD_WIDE
-void block_values(const std::uint8_t* bytes, f32x8 (&out)[1]) { out[0] = pixel_values8(bytes); }
+void block_values(const std::uint8_t* bytes, f32x8 (&out)[1]) { pixel_values8(bytes, out[0]); }
 #endif
 
 // x = the book's floats of the bytes' blocks in `blocks` (the others are left as they were), and
@@ -210,8 +210,9 @@ float step_in(const Dataset& set, const int* rows, int count, float lr, LinearPa
 
 float fast_sgd_step(const Dataset& set, const int* rows, int count, float lr, LinearParams& params,
                     std::vector<float>& workspace, int lanes) {
-  return run_in_lanes<8>(
-      lanes, [&](auto vector) { return step_in<decltype(vector)>(set, rows, count, lr, params, workspace); });
+  return run_in_lanes<8>(lanes, [&](auto vectors) {
+    return step_in<typename decltype(vectors)::type>(set, rows, count, lr, params, workspace);
+  });
 }
 
 }  // namespace mnist_sgd

@@ -52,12 +52,12 @@ inline void pixel_values8(const std::uint8_t* bytes, f32x4 (&out)[2]) {
 #if MNIST_SGD_WIDE
 // The same as one vector of 8, in AVX2 code, which widens 8 bytes to 8 lanes in one instruction (GCC 12
 // builds __builtin_convertvector's u8 -> i32 byte by byte).
-__attribute__((target("avx2"))) inline f32x8 pixel_values8(const std::uint8_t* bytes) {
+__attribute__((target("avx2"))) inline void pixel_values8(const std::uint8_t* bytes, f32x8& out) {
   std::uint64_t word;
   std::memcpy(&word, bytes, sizeof word);
   const f32x8 x = reinterpret_cast<f32x8>(
       _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_cvtsi64_si128(static_cast<long long>(word)))));
-  return x * kHigh + x * kLow;
+  out = x * kHigh + x * kLow;  // through a reference: an 8-float value returned to code without AVX changes the ABI
 }
 #endif
 

@@ -44,7 +44,14 @@ inline int fast_lanes() {
 #endif
 }
 
-// A step written once for vectors V of any width runs as step(V{}): in the widest vectors, up to kMost
+// Names a vector type without holding one: a vector of 8 or 16 passed between code built for AVX and code
+// that is not changes the ABI, which clang refuses.
+template <typename V>
+struct VectorsOf {
+  using type = V;
+};
+
+// A step written once for vectors V of any width runs as step(VectorsOf<V>{}): in the widest vectors, up to kMost
 // floats, that `lanes` asks for and the processor has. A wide call is compiled for AVX2 or AVX-512 with
 // everything it calls inlined into it, so that no such copy of a shared inline function can end up where the
 // processor lacks it. Never with a fused multiply-add (-ffp-contract=off): it rounds once, and the bits would
@@ -55,11 +62,11 @@ inline int fast_lanes() {
 #define MNIST_SGD_WIDE_FUNCTION __attribute__((target("avx2"), flatten))
 template <typename Step>
 MNIST_SGD_WIDE_FUNCTION float run_wide(Step step) {
-  return step(f32x8{});
+  return step(VectorsOf<f32x8>{});
 }
 template <typename Step>
 __attribute__((target("avx512f"), flatten)) float run_widest(Step step) {
-  return step(f32x16{});
+  return step(VectorsOf<f32x16>{});
 }
 #else
 #define MNIST_SGD_WIDE 0
@@ -73,7 +80,7 @@ float run_in_lanes(int lanes, Step step) {
   if (lanes >= 8 && fast_lanes() >= 8) return run_wide(step);
 #endif
   (void)lanes;
-  return step(f32x4{});
+  return step(VectorsOf<f32x4>{});
 }
 
 // `floats` floats of `buffer`, starting at a cache line (64 bytes): malloc aligns to 16 bytes only, and a

@@ -153,8 +153,9 @@ float step_in(const Dataset& set, const int* rows, int count, float lr, SimpleNe
 
 float fast_sgd_step(const Dataset& set, const int* rows, int count, float lr, SimpleNetParams& params,
                     std::vector<float>& workspace, int lanes) {
-  return run_in_lanes<16>(
-      lanes, [&](auto vector) { return step_in<decltype(vector)>(set, rows, count, lr, params, workspace); });
+  return run_in_lanes<16>(lanes, [&](auto vectors) {
+    return step_in<typename decltype(vectors)::type>(set, rows, count, lr, params, workspace);
+  });
 }
 
 float simple_net_row(const float* x, const SimpleNetParams& params) {
