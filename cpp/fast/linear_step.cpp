@@ -111,16 +111,13 @@ void add_images(const float* const* images, const float* dz, const Blocks& block
 }
 
 // The blocks a backward pass over images first .. first + n of the chunk adds: those where one of them has
-// ink, or all when a dL/dz is not finite. Writes zeros into the blocks of each image that it left blank.
-[[gnu::noinline]] Blocks blocks_to_add(float* chunk, const Blocks* written, const float* dz, int first, int n) {
+// ink, or all when a dL/dz is not finite.
+[[gnu::noinline]] Blocks blocks_to_add(const Blocks* written, const float* dz, int first, int n) {
   Blocks any = {};
   bool finite = true;
   MNIST_SGD_KEEP_LOOP
   for (int k = first; k < first + n; ++k) any = any | written[k], finite &= std::isfinite(dz[k]);
-  if (!finite) any = kAllBlocks;
-  MNIST_SGD_KEEP_LOOP
-  for (int k = first; k < first + n; ++k) fill_blank(chunk + k * kInputs, but_not(any, written[k]));
-  return any;
+  return finite ? any : kAllBlocks;
 }
 
 }  // namespace
@@ -148,7 +145,12 @@ float step_in(const Dataset& set, const int* rows, int count, float lr, LinearPa
   f32x4 probe = {};  // 0 * w is 0 for a finite w, NaN for an infinite or NaN one
   for (int v = 0; v < kVectors; ++v) probe += load4(weights + v * kLanes) * 0.0f;
   const bool weights_finite = sum_lanes(probe) == 0.0f;
-  Blocks written[kChunk];  // which blocks of each image of the chunk hold its values
+  // Each slot of the chunk holds zeros outside the blocks its image wrote (`written`), so that a backward
+  // pass may add any block of any image. Keeping it so costs zeros only where a slot's last image had ink and
+  // its next has none. Before, each pass of eight wrote zeros wherever one image had ink and another none:
+  // in Chromium, leaving those out (for a timing only) took the epoch from 2.6-3.1 ms to 2.2-2.3.
+  Blocks written[kChunk] = {};
+  std::memset(chunk, 0, static_cast<std::size_t>(kChunk) * kInputs * sizeof(float));
 
   // The weights are fixed within a batch, so the batch is taken a chunk of images at a time: their forward
   // pass reads their bytes from memory and leaves their floats in cache for the backward pass.
@@ -166,8 +168,11 @@ float step_in(const Dataset& set, const int* rows, int count, float lr, LinearPa
         for (int line = 0; line < kInputs; line += 64) __builtin_prefetch(ahead + line);
       }
       Blocks& blocks = written[i - first];
+      const Blocks previous = blocks;
       blocks = weights_finite ? set.inked_blocks(rows[i]) : kAllBlocks;
-      dz[i] = to_floats_dot<V>(set.pixels(rows[i]), chunk + (i - first) * kInputs, weights, blocks) + params.bias;
+      float* x = chunk + (i - first) * kInputs;
+      fill_blank(x, but_not(previous, blocks));
+      dz[i] = to_floats_dot<V>(set.pixels(rows[i]), x, weights, blocks) + params.bias;
     }
     for (i = first; i < last; ++i) {
       const float s = sigmoid(dz[i]);
@@ -177,8 +182,7 @@ float step_in(const Dataset& set, const int* rows, int count, float lr, LinearPa
     }
 
     // Backward: dL/dweights += x^T @ dz, eight images per pass over the gradient (then four); over the
-    // blocks where one of the pass's images has ink (or all, when a dL/dz is not finite), with zeros
-    // written where another has none.
+    // blocks where one of the pass's images has ink (or all, when a dL/dz is not finite).
     for (i = first; i < last;) {
       // After the passes of eight, the last four images, then each of the last 1 to 3, make a pass of eight
       // whose others add 0 (dL/dz 0, on copies of one of them): a group of four that adds 0 leaves the
@@ -191,7 +195,7 @@ float step_in(const Dataset& set, const int* rows, int count, float lr, LinearPa
         images[k] = chunk + (i + std::min(k, n - 1) - first) * kInputs;
         if (k < n) d[k] = dz[i + k];
       }
-      add_images(images, d, blocks_to_add(chunk, written, dz + first, i - first, n), grad);
+      add_images(images, d, blocks_to_add(written, dz + first, i - first, n), grad);
       grad_bias += (d[0] + d[1]) + (d[2] + d[3]);
       if (n == 8) grad_bias += (d[4] + d[5]) + (d[6] + d[7]);
       i += n;
