@@ -2,6 +2,7 @@
 // training set are the templates; an image is a 3 when its mean absolute distance to the mean 3 is smaller.
 #pragma once
 
+#include <cstdint>
 #include <vector>
 
 #include "book/dataset.hpp"
@@ -16,11 +17,12 @@ struct PixelSimilarity {
 // The book: mean3 = stacked_threes.mean(0), mean7 = stacked_sevens.mean(0).
 PixelSimilarity fit_pixel_similarity(const Dataset& train);
 
-// The book's mnist_distance(a, b) = (a - b).abs().mean((-1, -2)).
-float mnist_distance(const float* a, const float* b);
+// The book's mnist_distance(a, b) = (a - b).abs().mean((-1, -2)), for an image a (its 784 bytes, read as the
+// book's floats) and a mean image b.
+float mnist_distance(const std::uint8_t* a, const float* b);
 
 // The book's is_3(x) = mnist_distance(x, mean3) < mnist_distance(x, mean7).
-bool is_3(const PixelSimilarity& model, const float* x);
+bool is_3(const PixelSimilarity& model, const std::uint8_t* x);
 
 struct BaselineAccuracy {
   float threes = 0.0f;  // accuracy on the validation 3s
