@@ -3,13 +3,12 @@
 #include <cstdint>
 #include <cstring>
 
-#include "fast/pixels.hpp"
 #include "fast/simd.hpp"
 
 namespace mnist_sgd {
 namespace {
 
-// The 30 hidden units as 8 vectors of 4 (or 4 of 8); lanes 30 and 31 hold zeros and stay zero. Within a
+// The 30 hidden units as 8 vectors of 4 (or 4 of 8, or 2 of 16); lanes 30 and 31 hold zeros and stay zero. Within a
 // step, w1 is read from a copy whose columns are padded so (32 floats), and its gradient is kept so: each
 // column is whole vectors, and units 28 and 29 are added in the lanes of the others (the same additions,
 // so the same bits).
@@ -77,7 +76,7 @@ void store_units(const V (&vectors)[kUnitVectors<V>], float (&units)[kPadded]) {
   for (int v = 0; v < kUnitVectors<V>; ++v) store<V>(units + v * kLanesOf<V>, vectors[v]);
 }
 
-// The step, in vectors V of 4 or 8 floats.
+// The step, in vectors V of 4, 8 or 16 floats.
 template <typename V>
 float step_in(const Dataset& set, const int* rows, int count, float lr, SimpleNetParams& params,
               std::vector<float>& workspace) {
