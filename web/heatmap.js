@@ -25,7 +25,7 @@ export function paintDiverging(canvas, values, scale = largestMagnitude(values))
   return scale;
 }
 
-function largestMagnitude(values) {
+export function largestMagnitude(values) {
   let largest = 0;
   for (const v of values) largest = Math.max(largest, Math.abs(v));
   return largest;

@@ -53,7 +53,7 @@ export class LossChart {
     // Step k (1-based) is drawn where it ends: at k / batchesPerEpoch epochs.
     const points = Array.from(losses, (loss, k) => `${x((k + 1) / batchesPerEpoch).toFixed(1)},${y(loss).toFixed(1)}`);
     if (points.length) {
-      parts.push(element('polyline', { class: 'series', points: points.join(' '), 'data-steps': points.length }));
+      parts.push(element('polyline', { class: 'series', points: points.join(' ') }));
       const [cx, cy] = points.at(-1).split(',');
       parts.push(element('circle', { cx, cy, r: 3, class: 'marker' }));  // the last step, visible from the first
     }

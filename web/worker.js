@@ -158,9 +158,9 @@ class Session {
    */
   trainEpoch({ trace = false } = {}) {
     if (trace) {
-      const traced = this.traceBatch();
-      if (traced.epoch) return traced;  // that step ended the epoch
-      return { ...this.trainEpoch(), trace: traced.trace };
+      const { batch, trace: traced } = this.#trace();
+      if (batch.batch === batch.batchesPerEpoch) return { ...this.#afterBatch(batch), trace: traced };  // it ended the epoch
+      return { ...this.trainEpoch(), trace: traced };
     }
     const stats = this.#requireTrainer().trainEpoch();
     // trainLoss already covers batches stepped one by one earlier in this epoch; their time does not.
@@ -168,14 +168,20 @@ class Session {
   }
 
   /**
-   * trainBatch seen from inside (the engine's traceBatch, the same step bit for bit), as the page shows
+   * One SGD step seen from inside (the engine's traceBatch, the same step bit for bit), as the page shows
    * it: trace = {epoch, batch, batchesPerEpoch, loss, threes, sevens, first, count (its training images
    * first to first + count - 1 in an unshuffled epoch), lr, strip: [{index, digit, probability}], stripPixels,
    * gradient, update (the parameters' layout)}.
    */
   traceBatch() {
+    const { batch, trace } = this.#trace();
+    return { ...this.#afterBatch(batch), trace };
+  }
+
+  // The traced step itself: its stats (as trainBatch's) and the trace.
+  #trace() {
     const start = performance.now();
-    const { rows, predictions, ...trace } = this.#requireTrainer().traceBatch();
+    const { rows, predictions, ...batch } = this.#requireTrainer().traceBatch();
     this.#partial.ms += performance.now() - start;
     const strip = [];
     for (let k = 0; k < Math.min(STRIP_SIZE, rows.length); k++) {
@@ -186,15 +192,7 @@ class Session {
     const stripPixels = new Float32Array(strip.length * size);
     strip.forEach(({ index }, k) => stripPixels.set(this.#sample.image('train', index), k * size));
     const { lr } = this.#trainer.options;
-    return { ...this.#afterBatch(trace), trace: { ...trace, first: rows[0], count: rows.length, lr, strip, stripPixels } };
-  }
-
-  /** One SGD step; when it ends an epoch, that epoch's record and validation come with it. */
-  trainBatch() {
-    const start = performance.now();
-    const batch = this.#requireTrainer().trainBatch();
-    this.#partial.ms += performance.now() - start;
-    return this.#afterBatch(batch);
+    return { batch, trace: { ...batch, first: rows[0], count: rows.length, lr, strip, stripPixels } };
   }
 
   #afterBatch({ epoch: batchEpoch, batch: index, batchesPerEpoch, loss }) {
@@ -273,7 +271,7 @@ class Session {
   }
 }
 
-const METHODS = new Set(['loadSample', 'startRun', 'exportParams', 'importParams', 'trainEpoch', 'trainBatch', 'traceBatch']);
+const METHODS = new Set(['loadSample', 'startRun', 'exportParams', 'importParams', 'trainEpoch', 'traceBatch']);
 const engine = loadEngine();
 engine.catch(() => {});  // not unhandled: the first request that needs the engine reports the failure
 const session = new Session(engine, (event) => self.postMessage({ event }));

@@ -15,9 +15,9 @@ import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
-import { againstReport, benchAgainst } from './against.mjs';
+import { benchAgainst } from './against.mjs';
 import { benchChromium } from './chromium.mjs';
-import { barChart, bytesPerEpoch, markdownReport, markdownTable, simpleNetTable, summarize, targetLines } from './report.mjs';
+import { againstReport, barChart, bytesPerEpoch, markdownReport, markdownTable, parseTsv, simpleNetTable, summarize, targetLines } from './report.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const REFERENCE = path.join(ROOT, 'tests/reference/linear-seed42-lr1-bs256-e20');
@@ -63,12 +63,6 @@ const runText = async (command, args) => (await run(command, args, { maxBuffer: 
 const started = Date.now();
 const log = (message) => process.stderr.write(`bench: [${((Date.now() - started) / 1000).toFixed(0)} s] ${message}\n`);
 
-// TSV with a header line; lines starting with '#' are comments. -> [{column: text}]
-function parseTsv(text) {
-  const lines = text.split('\n').filter((line) => line && !line.startsWith('#'));
-  const header = lines.shift().split('\t');
-  return lines.map((line) => Object.fromEntries(line.split('\t').map((value, i) => [header[i], value])));
-}
 
 // --- the engines outside the browser ------------------------------------------------------------------
 

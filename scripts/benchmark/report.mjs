@@ -1,8 +1,6 @@
 // The benchmark's results as a markdown table, the page docs/benchmarks.md around it, and an SVG bar chart
 // of ms per epoch. Plain functions of plain data, no dependencies.
 
-import { againstReport } from './against.mjs';
-
 const PIXELS = 784;
 const PIXEL_BYTES = 1;  // the engine keeps the images as the archive's bytes
 
@@ -21,6 +19,13 @@ function quantile(sorted, q) {
   const at = (sorted.length - 1) * q;
   const low = Math.floor(at);
   return sorted[low] + (sorted[Math.min(low + 1, sorted.length - 1)] - sorted[low]) * (at - low);
+}
+
+// TSV with a header line; lines starting with '#' are comments. -> [{column: text}]
+export function parseTsv(text) {
+  const lines = text.split('\n').filter((line) => line && !line.startsWith('#'));
+  const header = lines.shift().split('\t');
+  return lines.map((line) => Object.fromEntries(line.split('\t').map((value, i) => [header[i], value])));
 }
 
 // Milliseconds -> {median, p25, p75, count}.
@@ -356,4 +361,43 @@ export function barChart({ rows, mode }, machine) {
     '</svg>',
     '',
   ].join('\n');
+}
+
+const medianOf = (values) => stats(values).median;
+
+/** The A/B table (markdown) and its targets, met or missed: {table, targets: [lines]}. */
+export function againstReport({ settings, sides: { before, after } }) {
+  const rows = [
+    ['native, linear: ms per epoch', medianOf(before.native.linear), medianOf(after.native.linear), 'time'],
+    ['native, simple_net: ms per epoch', medianOf(before.native.simpleNet), medianOf(after.native.simpleNet), 'time'],
+    ['Chromium worker, linear: ms per epoch', medianOf(before.chromium.linear), medianOf(after.chromium.linear), 'time'],
+    ['Chromium worker, simple_net: ms per epoch', medianOf(before.chromium.simpleNet), medianOf(after.chromium.simpleNet), 'time'],
+    ['the page: navigation → data ready, ms', medianOf(before.chromium.ready), medianOf(after.chromium.ready), 'time'],
+    ['native CLI: peak resident memory, MB', Math.max(...before.native.peakKiB) / 1024, Math.max(...after.native.peakKiB) / 1024, 'memory'],
+    ['the page\'s worker: WebAssembly memory after loading the sample, MB', before.chromium.memory.worker / 2 ** 20, after.chromium.memory.worker / 2 ** 20, 'memory'],
+    ['… of which C++ heap in use, MB', before.chromium.memory.workerHeapInUse / 2 ** 20, after.chromium.memory.workerHeapInUse / 2 ** 20, 'memory'],
+    ['the drawing predictor: WebAssembly memory, MB', before.chromium.memory.predictor / 2 ** 20, after.chromium.memory.predictor / 2 ** 20, 'memory'],
+  ];
+  const figure = (value, kind) => (kind === 'memory' ? value.toFixed(1) : value < 10 ? value.toFixed(2) : value.toFixed(1));
+  const table = [
+    `| | ${before.label} | ${after.label} | before / after |`,
+    '| --- | ---: | ---: | ---: |',
+    ...rows.map(([name, a, b, kind]) => `| ${name} | ${figure(a, kind)} | ${figure(b, kind)} | ${(a / b).toFixed(2)}× |`),
+  ].join('\n');
+  const speedUp = (index) => rows[index][1] / rows[index][2];
+  const check = (text, met, measured) => `- ${text}: **${met ? 'met' : 'missed'}** (${measured})`;
+  const peak = rows[5][2];
+  const targets = [
+    check('native linear epoch at least 1.3× faster', speedUp(0) >= 1.3, `${speedUp(0).toFixed(2)}×`),
+    check('Chromium linear epoch no slower', speedUp(2) >= 1, `${speedUp(2).toFixed(2)}×`),
+    check('native simple_net epoch at least 2× faster', speedUp(1) >= 2, `${speedUp(1).toFixed(2)}×`),
+    check('Chromium simple_net epoch at least 2× faster', speedUp(3) >= 2, `${speedUp(3).toFixed(2)}×`),
+    check('navigation → data ready faster', speedUp(4) > 1, `${speedUp(4).toFixed(2)}×`),
+    check('native peak resident memory under 32 MB', peak < 32, `${peak.toFixed(1)} MB`),
+  ];
+  const how = `${settings.rounds} rounds, each side's turn in alternating order; native: ${settings.epochs} linear and ` +
+    `${settings.simpleNetEpochs} simple_net epochs per run, the first ${settings.warmup} left out, peak memory by /usr/bin/time ` +
+    '(the larger of the two runs); Chromium: the same epochs after an untimed warm-up, in a Web Worker of each build\'s own site; ' +
+    `one first visit of each site's page per round. Medians over all rounds; memory in MiB.`;
+  return { table, targets, how };
 }

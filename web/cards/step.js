@@ -2,7 +2,7 @@
 // stage, each under the name of the book's code that does it: the batch and some of its images with their
 // predictions, the loss beside mnist_loss, the gradient as a 28x28 map (one hidden unit's, for simple_net),
 // and the update; then the loss of every step of the run, as a chart and as a table.
-import { paintDigit, paintDiverging } from '../heatmap.js';
+import { largestMagnitude, paintDigit, paintDiverging } from '../heatmap.js';
 import { LossChart } from '../loss-chart.js';
 import { MODELS, PIXELS } from '../models.js';
 import { elements, setText } from './dom.js';
@@ -78,8 +78,7 @@ export class StepCard {
     const biasGradient = gradient[linear ? PIXELS : units * PIXELS + unit - 1];
     const gradScale = paintDiverging(this.#el['step-grad'], map(gradient));
     const after = Float32Array.from(map(before), (w, i) => w + update[from + i]);
-    let weightScale = 0;
-    for (const w of [...map(before), ...after]) weightScale = Math.max(weightScale, Math.abs(w));
+    const weightScale = Math.max(largestMagnitude(map(before)), largestMagnitude(after));
     paintDiverging(this.#el['step-before'], map(before), weightScale);
     paintDiverging(this.#el['step-after'], after, weightScale);
     const changeScale = paintDiverging(this.#el['step-change'], map(update));
