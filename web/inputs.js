@@ -1,5 +1,6 @@
 // The page's inputs, each turned into a call of the controller's: the buttons, the settings form's edits,
 // files chosen or dropped. Nothing here decides anything or writes to the screen.
+import { BUTTONS } from './cards/run-bar.js';
 
 /**
  * buttons: {id: action} for clicks; refused(): after an action threw (a click can come in the frame
@@ -14,7 +15,7 @@ export function listenToInputs({ buttons, refused, edited, embedEdited, files, d
   const on = (id, type, handler) => document.getElementById(id).addEventListener(type, handler);
   for (const [id, use] of Object.entries(fields)) on(id, 'change', ({ target }) => use(target.value));
   // The compact run control (cards/run-bar.js, shown when the Train card is not) repeats the run's buttons.
-  const twins = ['step-epoch', 'step-batch', 'reset', 'play'].filter((id) => id in buttons).map((id) => [`bar-${id}`, buttons[id]]);
+  const twins = BUTTONS.map((id) => [`bar-${id}`, buttons[id]]);
   for (const [id, action] of [...Object.entries(buttons), ...twins]) {
     on(id, 'click', () => {
       try {

@@ -25,6 +25,14 @@ describe('one step of SGD, seen from inside', () => {
     await server?.close();
   });
 
+  // A fresh page at the site with this query, its data loaded.
+  async function openAt(query) {
+    const opened = await openPage(chromium.context, server.url.slice(0, -1));
+    await opened.page.goto(`${server.url}?${query}`);
+    await waitForData(opened.page);
+    return opened;
+  }
+
   it("shows batch 1 of PyTorch's run: its loss, 256 threes and PyTorch's gradient", async () => {
     const pageOrigin = server.url.slice(0, -1);
     const hostOrigin = `http://localhost:${server.port}`;
@@ -73,9 +81,7 @@ describe('one step of SGD, seen from inside', () => {
   });
 
   it('charts the loss of every step, 49 per epoch, with a table twin, and keeps the card current during Play', async () => {
-    const { page, problems } = await openPage(chromium.context, server.url.slice(0, -1));
-    await page.goto(`${server.url}?epochs=3`);
-    await waitForData(page);
+    const { page, problems } = await openAt('epochs=3');
     await page.getByRole('button', { name: 'Step batch' }).click();
     await page.locator('#step-stages').waitFor();
     // The book's settings draw PyTorch's initial parameters (seed 42 is torch.manual_seed(42)): its first loss.
@@ -97,9 +103,7 @@ describe('one step of SGD, seen from inside', () => {
   });
 
   it('with loss=accuracy shows a zero gradient, and an epoch changes nothing', async () => {
-    const { page, problems } = await openPage(chromium.context, server.url.slice(0, -1));
-    await page.goto(`${server.url}?loss=accuracy`);
-    await waitForData(page);
+    const { page, problems } = await openAt('loss=accuracy');
     assert.equal(await page.locator('#loss').inputValue(), 'accuracy');
     const untrained = (await page.locator('#chart-legend').textContent()).match(/([0-9.]+) untrained/)?.[1];
     assert.ok(untrained);
@@ -120,9 +124,7 @@ describe('one step of SGD, seen from inside', () => {
   });
 
   it("shows simple_net's gradient for the hidden unit the learner picks", async () => {
-    const { page, problems } = await openPage(chromium.context, server.url.slice(0, -1));
-    await page.goto(`${server.url}?model=simple_net`);
-    await waitForData(page);
+    const { page, problems } = await openAt('model=simple_net');
     await page.getByRole('button', { name: 'Step batch' }).click();
     await page.locator('#step-grad-text', { hasText: "hidden unit 1's 784 weights" }).waitFor();
     await page.locator('#step-unit').fill('7');

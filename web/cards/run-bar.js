@@ -5,7 +5,8 @@ import { runBarFor, wholePage } from '../panels.js';
 import { elements, setText } from './dom.js';
 import { pretrainingStatus, renderRunButtons } from './train.js';
 
-const BUTTONS = ['step-epoch', 'step-batch', 'play', 'reset'];
+// The run's buttons it repeats, each as `bar-` and the Train card's id.
+export const BUTTONS = ['step-epoch', 'step-batch', 'play', 'reset'];
 
 export class RunBar {
   #el = elements(['run-bar', 'bar-status', 'bar-error', ...BUTTONS.map((id) => `bar-${id}`)]);
