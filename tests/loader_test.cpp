@@ -182,7 +182,8 @@ TEST_CASE("a Dataset knows which blocks of 8 pixels of each image hold ink, and 
   CHECK(set.inked_blocks(2) == before[4]);
 }
 
-TEST_CASE("a Dataset lists each image's inked pixels, in order, again after reorder and append", "[loader]") {
+TEST_CASE("a Dataset lists each image's inked pixels and their bytes, in order, again after reorder and append",
+          "[loader]") {
   Dataset set = test_support::random_dataset(5, 9, 0.6);
   const auto ink_of = [&](int i) {
     std::vector<std::uint16_t> ink;
@@ -191,7 +192,14 @@ TEST_CASE("a Dataset lists each image's inked pixels, in order, again after reor
     return ink;
   };
   const auto listed = [&](int i) { return std::vector<std::uint16_t>(set.ink(i), set.ink_end(i)); };
+  // Each listed pixel's byte, beside it.
+  const auto bytes_match = [&](int i) {
+    for (std::ptrdiff_t k = 0; k < set.ink_end(i) - set.ink(i); ++k)
+      if (set.ink_bytes(i)[k] != set.pixels(i)[set.ink(i)[k]]) return false;
+    return true;
+  };
   for (int i = 0; i < set.size(); ++i) CHECK(listed(i) == ink_of(i));
+  for (int i = 0; i < set.size(); ++i) CHECK(bytes_match(i));
   CHECK(!listed(0).empty());
   const std::vector<std::uint16_t> third = listed(3);
   set.reorder({3, 0, 4, 1, 2});
@@ -201,7 +209,9 @@ TEST_CASE("a Dataset lists each image's inked pixels, in order, again after reor
   blank_but_two[783] = 255;
   set.append(1.0f, blank_but_two);
   for (int i = 0; i < set.size(); ++i) CHECK(listed(i) == ink_of(i));
+  for (int i = 0; i < set.size(); ++i) CHECK(bytes_match(i));
   CHECK(listed(5) == std::vector<std::uint16_t>{0, 783});
+  CHECK(set.ink_bytes(5)[1] == 255);
 }
 
 TEST_CASE("the real archive loads each folder's files sorted by name", "[loader][real]") {

@@ -12,6 +12,7 @@
 #include "book/training.hpp"
 #include "common/torch_random.hpp"
 #include "fast/linear_step.hpp"
+#include "fast/simd.hpp"
 #include "fast/simple_net_step.hpp"
 #include "support.hpp"
 
@@ -230,6 +231,28 @@ TEST_CASE("both models' steps give the same bits in vectors of 4 floats, 8 and 1
   const LinearParams linear = init_params(42, Init::randn);
   CHECK(epoch(linear, 1.0f, 4) == epoch(linear, 1.0f, 8));
   CHECK(epoch(linear, 1.0f, 8).first != to_flat(linear));
+}
+
+TEST_CASE("all_finite finds an infinity or a NaN wherever it is, and nothing else", "[kernel]") {
+  // 23 floats: five vectors of 4 and three more. Finite extremes: the largest, the smallest subnormal, -0.
+  std::vector<float> values(23);
+  for (std::size_t i = 0; i < values.size(); ++i) values[i] = static_cast<float>(i) - 11.5f;
+  values[1] = std::numeric_limits<float>::max();
+  values[2] = -std::numeric_limits<float>::max();
+  values[3] = std::numeric_limits<float>::denorm_min();
+  values[22] = -0.0f;
+  CHECK(all_finite(values.data(), values.size()));
+  CHECK(all_finite(values.data(), 0));
+  const float infinity = std::numeric_limits<float>::infinity();
+  for (const float bad : {infinity, -infinity, std::numeric_limits<float>::quiet_NaN(), -std::numeric_limits<float>::quiet_NaN()}) {
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      const float kept = values[i];
+      values[i] = bad;
+      CHECK_FALSE(all_finite(values.data(), values.size()));
+      CHECK(all_finite(values.data(), i));  // the floats before it
+      values[i] = kept;
+    }
+  }
 }
 
 TEST_CASE("simple_net trained from the reference init reproduces PyTorch's 40 epochs", "[simple_net][reference]") {

@@ -35,10 +35,12 @@ void Dataset::list_ink() const {
     ink_ends_[i] = static_cast<std::uint32_t>(total);
   }
   ink_.assign(total, 0);
+  ink_bytes_.reset(new std::uint8_t[total]);
   std::uint16_t* out = ink_.data();
+  std::uint8_t* bytes = ink_bytes_.get();
   for (std::size_t i = 0; i < rows_.size(); ++i)
     for (int p = 0; p < kImagePixels; ++p)
-      if (rows_[i][p] != 0) *out++ = static_cast<std::uint16_t>(p);
+      if (rows_[i][p] != 0) *out++ = static_cast<std::uint16_t>(p), *bytes++ = rows_[i][p];
 }
 
 void Dataset::append(float label, const std::uint8_t* pixels) {

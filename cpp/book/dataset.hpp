@@ -58,6 +58,12 @@ class Dataset {
     if (ink_ends_.size() != rows_.size()) list_ink();
     return ink_.data() + ink_ends_[static_cast<std::size_t>(i)];
   }
+  // Their bytes, in the same order: ink_bytes(i)[k] is pixels(i)[ink(i)[k]]. 1.8 MB more, read in order
+  // where looking each up in its row took 0.5 ms of simple_net's 11.5 ms epoch under Node.
+  const std::uint8_t* ink_bytes(int i) const {
+    if (ink_ends_.size() != rows_.size()) list_ink();
+    return ink_bytes_.get() + (i == 0 ? 0 : ink_ends_[static_cast<std::size_t>(i) - 1]);
+  }
   int count_label(float label) const;
 
   // A new last image, labelled `label`, with these 784 pixels.
@@ -73,6 +79,7 @@ class Dataset {
   std::vector<std::uint8_t*> rows_;
   std::vector<Blocks> inked_blocks_;             // (n)
   mutable std::vector<std::uint16_t> ink_;       // every row's inked pixels, row after row
+  mutable std::unique_ptr<std::uint8_t[]> ink_bytes_;  // and their bytes
   mutable std::vector<std::uint32_t> ink_ends_;  // (n): where each row's list ends in ink_
   void list_ink() const;
 };

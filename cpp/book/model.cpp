@@ -4,6 +4,7 @@
 
 #include "book/simple_net.hpp"
 #include "fast/linear_step.hpp"
+#include "fast/simd.hpp"
 #include "fast/simple_net_step.hpp"
 
 namespace mnist_sgd {
@@ -66,7 +67,7 @@ class Linear final : public Model {
   std::vector<float> input_weights() const override {
     return {params_.weights.data(), params_.weights.data() + kInputs};
   }
-  bool finite() const override { return std::isfinite(params_.bias) && params_.weights.allFinite(); }
+  bool finite() const override { return std::isfinite(params_.bias) && all_finite(params_.weights.data(), kInputs); }
 
  private:
   LinearParams params_;
@@ -102,7 +103,8 @@ class SimpleNet final : public Model {
   }
 
   bool finite() const override {
-    return std::isfinite(params_.b2) && params_.w1.allFinite() && params_.b1.allFinite() && params_.w2.allFinite();
+    return std::isfinite(params_.b2) && all_finite(params_.w1.data(), static_cast<std::size_t>(params_.w1.size())) &&
+           all_finite(params_.b1.data(), kHidden) && all_finite(params_.w2.data(), kHidden);
   }
 
  private:

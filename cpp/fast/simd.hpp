@@ -106,6 +106,26 @@ inline void store4(float* p, f32x4 v) { store(p, v); }
 // The sum of the lanes, in a fixed tree.
 inline float sum_lanes(f32x4 v) { return (v[0] + v[2]) + (v[1] + v[3]); }
 
+// Whether the n floats at values are all finite: none has an exponent of all ones (an infinity or a NaN),
+// tested four at a time without a branch. The trainer asks after every step; Eigen's allFinite, one float at
+// a time in WebAssembly (Eigen has no SIMD path there), took 0.55 ms of simple_net's 12.4 ms epoch under Node.
+__attribute__((noinline)) inline bool all_finite(const float* values, std::size_t n) {
+  const auto special = [](const float* four) {
+    constexpr std::int32_t kExponent = 0x7f800000;
+    i32x4 bits;
+    std::memcpy(&bits, four, sizeof bits);
+    return (bits & kExponent) == kExponent;
+  };
+  i32x4 any = {};
+  const std::size_t whole = n / kLanes * kLanes;
+  MNIST_SGD_KEEP_LOOP
+  for (std::size_t i = 0; i < whole; i += kLanes) any |= special(values + i);
+  float rest[kLanes] = {};  // the last 0 to 3, beside zeros
+  std::memcpy(rest, values + whole, (n - whole) * sizeof(float));
+  any |= special(rest);
+  return (any[0] | any[1] | any[2] | any[3]) == 0;
+}
+
 // Lane by lane: value where test > 0, else 0 (a ReLU's mask).
 template <typename V>
 inline V where_positive(V test, V value) {

@@ -19,7 +19,8 @@ float simple_net_row(const float* x, const SimpleNetParams& params);
 inline float predict_three(const float* x, const SimpleNetParams& params) { return sigmoid(simple_net_row(x, params)); }
 
 // One SGD step, p -= lr * grad, on set[rows[0..count)]; returns the batch's mnist_loss (before the step).
-// workspace is the step's (kept by the caller, so that a step allocates nothing). lanes: the vectors'
+// workspace is the step's own (kept by the caller, so that a step allocates nothing, and used for nothing
+// else: the step leaves its gradient there zeroed for the next). lanes: the vectors'
 // width, 4, 8 or 16 (fast/simd.hpp's fast_lanes(); a width the processor lacks falls back to the widest it has).
 float fast_sgd_step(const Dataset& set, const int* rows, int count, float lr, SimpleNetParams& params,
                     std::vector<float>& workspace, int lanes = fast_lanes());
