@@ -154,7 +154,7 @@ TEST_CASE("a pixel's value is the book's byte / 255 in every path that converts 
       std::uint8_t bytes[8];
       for (int k = 0; k < 8; ++k) bytes[k] = static_cast<std::uint8_t>(k == place ? byte : (byte + 37 * k) % 256);
       f32x4 lanes[2];
-      pixel_values8(bytes, lanes);
+      pixel_values8(bytes, lanes, value_parts());
       for (int k = 0; k < 8; ++k) differ += lanes[k / 4][k % 4] != static_cast<float>(bytes[k]) / 255.0f;
     }
   }

@@ -50,9 +50,11 @@ inline void for_each_block(const Blocks& blocks, F f) {
 }
 
 // The book's floats of the 8 bytes of a block, as vectors V.
-void block_values(const std::uint8_t* bytes, f32x4 (&out)[2]) { pixel_values8(bytes, out); }
+void block_values(const std::uint8_t* bytes, f32x4 (&out)[2], const ValueParts& parts) {
+  pixel_values8(bytes, out, parts);
+}
 #if MNIST_SGD_WIDE
-void block_values(const std::uint8_t* bytes, f32x8 (&out)[1]) { pixel_values8(bytes, out[0]); }
+void block_values(const std::uint8_t* bytes, f32x8 (&out)[1], const ValueParts&) { pixel_values8(bytes, out[0]); }
 #endif
 
 // x = the book's floats of the bytes' blocks in `blocks` (the others are left as they were), and
@@ -63,9 +65,10 @@ template <typename V>
 float to_floats_dot(const std::uint8_t* bytes, float* x, const float* w, const Blocks& blocks) {
   constexpr int kWidth = kLanesOf<V>, kPerBlock = Dataset::kBlockPixels / kWidth;
   V sum[kPerBlock] = {};
+  const ValueParts parts = value_parts();
   for_each_block(blocks, [&](int j) {
     V values[kPerBlock];
-    block_values(bytes + j, values);
+    block_values(bytes + j, values, parts);
     for (int b = 0; b < kPerBlock; ++b) {
       store<V>(x + j + b * kWidth, values[b]);
       sum[b] += values[b] * load<V>(w + j + b * kWidth);

@@ -28,9 +28,23 @@ constexpr bool parts_match_the_book() {
 }
 static_assert(parts_match_the_book(), "b * 257 / 2^16 + b / 255 / 2^16 is the book's b / 255 for every byte");
 
+// The two factors as vectors, loaded from memory: V8 builds a vector constant afresh at each use, three
+// instructions in a loop, where a loaded vector stays in a register (in Chromium, the linear epoch went from
+// 2.28 to 2.18 ms). The empty asm hides where the pointer points, so that the compiler cannot fold the loads
+// back into constants.
+struct ValueParts {
+  f32x4 high, low;
+};
+inline ValueParts value_parts() {
+  static constexpr float kParts[2] = {kHigh, kLow};
+  const float* parts = kParts;
+  __asm__("" : "+r"(parts));
+  return {f32x4{} + parts[0], f32x4{} + parts[1]};
+}
+
 // The values of 8 bytes, as two vectors of four. The bytes are widened by interleaving them with zeros
 // (SSE2 has no single instruction for it, and a plain conversion went byte by byte through the scalar unit).
-inline void pixel_values8(const std::uint8_t* bytes, f32x4 (&out)[2]) {
+inline void pixel_values8(const std::uint8_t* bytes, f32x4 (&out)[2], const ValueParts& parts) {
   typedef std::uint8_t u8x16 __attribute__((vector_size(16)));
   typedef std::uint16_t u16x8 __attribute__((vector_size(16)));
   typedef std::uint64_t u64x2 __attribute__((vector_size(16)));
@@ -45,7 +59,7 @@ inline void pixel_values8(const std::uint8_t* bytes, f32x4 (&out)[2]) {
                           reinterpret_cast<i32x4>(__builtin_shufflevector(wide, zero16, 4, 12, 5, 13, 6, 14, 7, 15))};
   for (int v = 0; v < 2; ++v) {
     const f32x4 x = __builtin_convertvector(words[v], f32x4);
-    out[v] = x * kHigh + x * kLow;
+    out[v] = x * parts.high + x * parts.low;
   }
 }
 
