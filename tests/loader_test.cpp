@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cli/data_source.hpp"
+#include "data/crc32.hpp"
 #include "data/gzip.hpp"
 #include "data/mnist_sample.hpp"
 #include "data/png.hpp"
@@ -141,6 +142,21 @@ TEST_CASE("the real archive gives 6131 and 6265 training and 1010 and 1028 valid
   for (float x : x_of(train))
     off_grid += !(x >= 0.0f && x <= 1.0f && std::abs(x * 255.0f - std::round(x * 255.0f)) < 1e-3f);
   CHECK(off_grid == 0);
+}
+
+TEST_CASE("crc32 gives the standard check value, and any split of the bytes gives the one-byte table's CRC",
+          "[loader]") {
+  const std::string check = "123456789";
+  CHECK(mnist_sgd::crc32(reinterpret_cast<const std::uint8_t*>(check.data()), check.size()) == 0xcbf43926u);
+  std::vector<std::uint8_t> bytes(41);
+  for (std::size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<std::uint8_t>(i * 181 + 7);
+  int differ = 0;
+  for (std::size_t size = 0; size <= bytes.size(); ++size)
+    for (std::size_t split = 0; split <= size; ++split) {
+      const std::uint32_t head = mnist_sgd::crc32(bytes.data(), split);
+      differ += mnist_sgd::crc32(bytes.data() + split, size - split, head) != fixtures::crc32(bytes.data(), size);
+    }
+  CHECK(differ == 0);
 }
 
 TEST_CASE("a pixel's value is the book's byte / 255 in every path that converts one", "[loader]") {

@@ -6,25 +6,27 @@
 
 namespace mnist_sgd {
 
-// Four bytes per step ("slicing by 4"): the archive's 15 MB are checked on every load.
+// Eight bytes per step ("slicing by 8"): the archive's 15 MB are checked on every load, and eight
+// independent look-ups a step keep the chain of dependent ones half as long as four did.
 std::uint32_t crc32(const std::uint8_t* data, std::size_t size, std::uint32_t crc) {
   // tables[0] is the classic byte table; tables[k][n] is the CRC of byte n followed by k zero bytes.
-  static const std::array<std::array<std::uint32_t, 256>, 4> tables = [] {
-    std::array<std::array<std::uint32_t, 256>, 4> t{};
+  static const std::array<std::array<std::uint32_t, 256>, 8> tables = [] {
+    std::array<std::array<std::uint32_t, 256>, 8> t{};
     for (std::uint32_t n = 0; n < 256; ++n) {
       std::uint32_t c = n;
       for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xedb88320u ^ (c >> 1) : c >> 1;
       t[0][n] = c;
     }
     for (std::uint32_t n = 0; n < 256; ++n)
-      for (int k = 1; k < 4; ++k) t[k][n] = t[0][t[k - 1][n] & 0xff] ^ (t[k - 1][n] >> 8);
+      for (int k = 1; k < 8; ++k) t[k][n] = t[0][t[k - 1][n] & 0xff] ^ (t[k - 1][n] >> 8);
     return t;
   }();
   crc ^= 0xffffffffu;
   std::size_t i = 0;
-  for (; i + 4 <= size; i += 4) {
-    crc ^= read_le32(data + i);
-    crc = tables[3][crc & 0xff] ^ tables[2][(crc >> 8) & 0xff] ^ tables[1][(crc >> 16) & 0xff] ^ tables[0][crc >> 24];
+  for (; i + 8 <= size; i += 8) {
+    const std::uint32_t low = crc ^ read_le32(data + i), high = read_le32(data + i + 4);
+    crc = tables[7][low & 0xff] ^ tables[6][(low >> 8) & 0xff] ^ tables[5][(low >> 16) & 0xff] ^ tables[4][low >> 24] ^
+          tables[3][high & 0xff] ^ tables[2][(high >> 8) & 0xff] ^ tables[1][(high >> 16) & 0xff] ^ tables[0][high >> 24];
   }
   for (; i < size; ++i) crc = tables[0][(crc ^ data[i]) & 0xff] ^ (crc >> 8);
   return crc ^ 0xffffffffu;
