@@ -39,7 +39,8 @@ async function inWorker(browser, origin, job) {
 }
 
 /**
- * settings: {rounds, epochs, simpleNetEpochs, warmup (epochs dropped from each CLI run), warmUpMs, init,
+ * settings: {rounds, pageLoads (first visits of each side's page per round), epochs, simpleNetEpochs, warmup
+ * (epochs dropped from each CLI run), warmUpMs, init,
  * simpleNetInit (arrays), files: {init, simpleNetInit} (paths)}; sides: [{id, label, root}] (a root holds
  * build/native/mnist-sgd and build/site). Resolves to {sides: {id: {label, native: {...}, chromium: {...}}}}.
  */
@@ -81,7 +82,7 @@ export async function benchAgainst(settings, sample, sides, browserFolder, log) 
         out.chromium.simpleNet.push(...worker.simpleNet.ms);
         out.chromium.memory = worker.memory;
         out.chromium.validateEpoch = [worker.linear.validateEpoch, worker.simpleNet.validateEpoch];
-        const page = await timeThePage(browser, servers[s].origin, 1);
+        const page = await timeThePage(browser, servers[s].origin, settings.pageLoads);
         out.chromium.ready.push(...page.ready);
         out.chromium.decode.push(...page.decode);
       }
@@ -90,5 +91,5 @@ export async function benchAgainst(settings, sample, sides, browserFolder, log) 
     await browser.close();
     for (const server of servers) server.close();
   }
-  return { settings: { rounds: settings.rounds, epochs: settings.epochs, simpleNetEpochs: settings.simpleNetEpochs, warmup: settings.warmup }, sides: results };
+  return { settings: { rounds: settings.rounds, pageLoads: settings.pageLoads, epochs: settings.epochs, simpleNetEpochs: settings.simpleNetEpochs, warmup: settings.warmup }, sides: results };
 }

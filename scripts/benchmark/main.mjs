@@ -47,10 +47,11 @@ const PYTHON = '/usr/bin/python3';  // Debian's, where python3-torch is installe
 // V8 optimises code in the background once it has run a while, each engine also trains untimed for
 // warmupMs (and at least `warmup` epochs) before its runs.
 // simpleNet: the same for simple_net, whose PyTorch epoch takes about half a second (--quick: 3 measured
-// epochs in each of 2 runs).
+// epochs in each of 2 runs). --against: rounds, and first visits of each side's page per round (3: with one,
+// the 6 loads a side left the two medians within one load's spread of each other).
 const MODES = {
-  full: { epochs: 20, runs: 5, warmup: 3, warmupMs: 1000, pageLoads: 11, simpleNet: { epochs: 12, runs: 4, warmup: 2 }, againstRounds: 6 },
-  quick: { epochs: 8, runs: 3, warmup: 3, warmupMs: 1000, pageLoads: 1, simpleNet: { epochs: 5, runs: 2, warmup: 2 }, againstRounds: 2 },
+  full: { epochs: 20, runs: 5, warmup: 3, warmupMs: 1000, pageLoads: 11, simpleNet: { epochs: 12, runs: 4, warmup: 2 }, againstRounds: 6, againstPageLoads: 3 },
+  quick: { epochs: 8, runs: 3, warmup: 3, warmupMs: 1000, pageLoads: 1, simpleNet: { epochs: 5, runs: 2, warmup: 2 }, againstRounds: 2, againstPageLoads: 1 },
 };
 // What the CLI and book.py are told for each model (the reference's lr and initial parameters).
 const MODELS = {
@@ -266,7 +267,7 @@ async function main() {
     log(`against ${mode.against.label}: both builds side by side, taking turns`);
     const simpleNetInit = readFileSync(FILES.simpleNetInit, 'utf8').trim().split(/\s+/).map(Number);
     const settings = {
-      rounds: mode.againstRounds, epochs: mode.epochs, simpleNetEpochs: mode.simpleNet.epochs, warmup: mode.warmup,
+      rounds: mode.againstRounds, pageLoads: mode.againstPageLoads, epochs: mode.epochs, simpleNetEpochs: mode.simpleNet.epochs, warmup: mode.warmup,
       warmUpMs: mode.warmupMs, init, simpleNetInit, files: { init: FILES.init, simpleNetInit: FILES.simpleNetInit },
     };
     const sides = [{ id: 'before', label: mode.against.label, root: mode.against.root }, { id: 'after', label: 'this tree', root: ROOT }];
