@@ -126,7 +126,7 @@ function simpleNetFloor(inked, arithmetic, bandwidth, trainCount) {
   const peak = (lanes) => Number(arithmetic.text.match(new RegExp(`([\\d.]+) (?:GFLOP/s )?in vectors of ${lanes}`))?.[1] ?? NaN);
   const four = peak(4), widest = Math.max(four, ...[8, 16].map(peak).filter(Number.isFinite));
   const flops = 2 * 2 * 30 * inked, computed = 2 * 2 * 32 * inked;
-  const bytes = trainCount * PIXELS + 2 * inked;  // the images' bytes (their inked lines) and the lists
+  const bytes = 3 * inked;  // the lists of inked pixels: 2 bytes for where each is, 1 for its byte
   const msAt = (gflops) => (computed / (gflops * 1e9)) * 1e3;
   return {
     inked, trainCount, flops, computed, bytes, readMs: (bytes / (bandwidth.dram.gbPerSecond * 1e9)) * 1e3,
@@ -201,8 +201,8 @@ function simpleNetFloorText({ floor, rows }) {
   return [
     `**How far from the floor.** An epoch uses each training image's inked pixels only: ${floor.inked.toLocaleString('en-US')} ` +
       `of ${floor.trainCount.toLocaleString('en-US')} × ${PIXELS} (${perImage.toFixed(1)} a digit, ` +
-      `${((100 * perImage) / PIXELS).toFixed(0)}%). It reads at most the images' bytes and the lists of their inked pixels ` +
-      `(2 bytes each), ${megabytes(floor.bytes)} MB, which DRAM delivers in ${format(floor.readMs)} ms; \`w1\` and its ` +
+      `${((100 * perImage) / PIXELS).toFixed(0)}%). It reads the lists of those pixels, where each is and its byte ` +
+      `(3 bytes each), ${megabytes(floor.bytes)} MB, which DRAM delivers in ${format(floor.readMs)} ms; \`w1\` and its ` +
       'gradient (100 KB each) stay in cache. For each inked pixel it does 30 multiply-adds forward and 30 backward: ' +
       `**${(floor.flops / 1e6).toFixed(0)} MFLOP** (${(floor.computed / 1e6).toFixed(0)} as computed, in 32 lanes), so the ` +
       'epoch is bound by arithmetic, not by memory. One thread of this machine multiplies and adds at its peak ' +
