@@ -385,6 +385,7 @@ export function againstReport({ settings, sides: { before, after } }) {
     ...rows.map(([name, a, b, kind]) => `| ${name} | ${figure(a, kind)} | ${figure(b, kind)} | ${(a / b).toFixed(2)}× |`),
   ].join('\n');
   const speedUp = (index) => rows[index][1] / rows[index][2];
+  const readyBefore = stats(before.chromium.ready), readyAfter = stats(after.chromium.ready);
   const check = (text, met, measured) => `- ${text}: **${met ? 'met' : 'missed'}** (${measured})`;
   const peak = rows[5][2];
   const targets = [
@@ -392,7 +393,11 @@ export function againstReport({ settings, sides: { before, after } }) {
     check('Chromium linear epoch no slower', speedUp(2) >= 1, `${speedUp(2).toFixed(2)}×`),
     check('native simple_net epoch at least 2× faster', speedUp(1) >= 2, `${speedUp(1).toFixed(2)}×`),
     check('Chromium simple_net epoch at least 2× faster', speedUp(3) >= 2, `${speedUp(3).toFixed(2)}×`),
-    check('navigation → data ready faster', speedUp(4) > 1, `${speedUp(4).toFixed(2)}×`),
+    // One load can be 150 ms off the others: faster only where this tree's median beats most of the other's
+    // loads, not by a few ms between two medians.
+    check('navigation → data ready faster, beyond the loads\' spread', readyAfter.median < readyBefore.p25,
+      `${speedUp(4).toFixed(2)}×; median ${readyAfter.median.toFixed(0)} ms against ${before.label}'s quartiles ` +
+        `${readyBefore.p25.toFixed(0)}–${readyBefore.p75.toFixed(0)} ms`),
     check('native peak resident memory under 32 MB', peak < 32, `${peak.toFixed(1)} MB`),
   ];
   const how = `${settings.rounds} rounds, each side's turn in alternating order; native: ${settings.epochs} linear and ` +
