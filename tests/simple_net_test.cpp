@@ -244,7 +244,8 @@ TEST_CASE("all_finite finds an infinity or a NaN wherever it is, and nothing els
   CHECK(all_finite(values.data(), values.size()));
   CHECK(all_finite(values.data(), 0));
   const float infinity = std::numeric_limits<float>::infinity();
-  for (const float bad : {infinity, -infinity, std::numeric_limits<float>::quiet_NaN(), -std::numeric_limits<float>::quiet_NaN()}) {
+  for (const float bad :
+       {infinity, -infinity, std::numeric_limits<float>::quiet_NaN(), -std::numeric_limits<float>::quiet_NaN()}) {
     for (std::size_t i = 0; i < values.size(); ++i) {
       const float kept = values[i];
       values[i] = bad;

@@ -77,10 +77,10 @@ class Dataset {
   static constexpr int kImagesPerBlock = 1024;  // 800 KB
   std::vector<std::unique_ptr<std::uint8_t[]>> blocks_;
   std::vector<std::uint8_t*> rows_;
-  std::vector<Blocks> inked_blocks_;             // (n)
-  mutable std::vector<std::uint16_t> ink_;       // every row's inked pixels, row after row
+  std::vector<Blocks> inked_blocks_;                   // (n)
+  mutable std::vector<std::uint16_t> ink_;             // every row's inked pixels, row after row
   mutable std::unique_ptr<std::uint8_t[]> ink_bytes_;  // and their bytes
-  mutable std::vector<std::uint32_t> ink_ends_;  // (n): where each row's list ends in ink_
+  mutable std::vector<std::uint32_t> ink_ends_;        // (n): where each row's list ends in ink_
   void list_ink() const;
 };
 
