@@ -174,6 +174,17 @@ TEST_CASE("a pixel's value is the book's byte / 255 in every path that converts 
       for (int k = 0; k < 8; ++k) differ += lanes[k / 4][k % 4] != static_cast<float>(bytes[k]) / 255.0f;
     }
   }
+  // A Dataset's image as floats: every byte in every place of a row.
+  Dataset set;
+  for (int shift = 0; shift < 256; shift += 61) {
+    std::uint8_t row[kImagePixels];
+    for (int p = 0; p < kImagePixels; ++p) row[p] = static_cast<std::uint8_t>((p + shift) % 256);
+    set.append(1.0f, row);
+  }
+  for (int i = 0; i < set.size(); ++i) {
+    const Image x = set.image(i);
+    for (int p = 0; p < kImagePixels; ++p) differ += x[p] != static_cast<float>(set.pixels(i)[p]) / 255.0f;
+  }
   CHECK(differ == 0);
 }
 

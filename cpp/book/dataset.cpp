@@ -3,12 +3,24 @@
 #include <algorithm>
 #include <cstring>
 
+#include "fast/pixels.hpp"
+
 namespace mnist_sgd {
 
+// Eight pixels at a time (fast/pixels.hpp gives the same floats as kPixelValues): validation converts every
+// image. The linear model's validation under Node: 1.07 ms with a look-up per pixel, 0.47 ms so (0.20 ms when
+// the images were kept as floats).
 Image Dataset::image(int i) const {
+  static_assert(kImagePixels % 8 == 0, "an image in blocks of 8 pixels");
   Image x;
   const std::uint8_t* row = pixels(i);
-  for (int p = 0; p < kImagePixels; ++p) x[p] = kPixelValues.of[row[p]];
+  const ValueParts parts = value_parts();
+  for (int p = 0; p < kImagePixels; p += 8) {
+    f32x4 values[2];
+    pixel_values8(row + p, values, parts);
+    store4(x.data() + p, values[0]);
+    store4(x.data() + p + 4, values[1]);
+  }
   return x;
 }
 
