@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <vector>
 
@@ -231,6 +232,38 @@ TEST_CASE("both models' steps give the same bits in vectors of 4 floats, 8 and 1
   const LinearParams linear = init_params(42, Init::randn);
   CHECK(epoch(linear, 1.0f, 4) == epoch(linear, 1.0f, 8));
   CHECK(epoch(linear, 1.0f, 8).first != to_flat(linear));
+}
+
+TEST_CASE("a model's outputs over a dataset are forward() of each image's floats, bit for bit", "[kernel]") {
+  const auto bits = [](float value) {
+    std::uint32_t b;
+    std::memcpy(&b, &value, sizeof b);
+    return b;
+  };
+  // Every output against forward() of the image's floats: how many differ in any bit.
+  const auto differing = [&](const Dataset& set, const std::vector<float>& outputs, const auto& forward) {
+    int differ = static_cast<int>(outputs.size()) != set.size();
+    for (int i = 0; i < set.size() && !differ; ++i)
+      differ += bits(outputs[static_cast<std::size_t>(i)]) != bits(forward(set.image(i).data()));
+    return differ;
+  };
+  const auto sample = test_support::real_sample();
+  for (const ModelKind kind : kModelKinds) {
+    const auto model = make_model(kind, 42, kind == ModelKind::linear ? Init::randn : Init::pytorch_linear);
+    CHECK(differing(sample->valid, model->outputs(sample->valid), [&](const float* x) { return model->forward(x); }) ==
+          0);
+  }
+  // An infinite weight: blank pixels' products are then NaN, not +-0, and must not be left out.
+  Dataset set = random_dataset(3, 12, 0.6);
+  const std::uint8_t blank[kImagePixels] = {};
+  set.append(0.0f, blank);
+  LinearParams linear = init_params(7, Init::randn);
+  linear.weights[300] = std::numeric_limits<float>::infinity();
+  CHECK(differing(set, linear1_rows(set, linear),
+                  [&](const float* x) { return linear1_row(x, linear.weights.data(), linear.bias); }) == 0);
+  SimpleNetParams net = init_simple_net(7, Init::pytorch_linear);
+  net.w1(4, 300) = -std::numeric_limits<float>::infinity();
+  CHECK(differing(set, simple_net_rows(set, net), [&](const float* x) { return simple_net_row(x, net); }) == 0);
 }
 
 TEST_CASE("all_finite finds an infinity or a NaN wherever it is, and nothing else", "[kernel]") {

@@ -47,6 +47,7 @@ class Linear final : public Model {
   explicit Linear(LinearParams params) : params_(std::move(params)) {}
   ModelKind kind() const override { return ModelKind::linear; }
   float forward(const float* x) const override { return linear1_row(x, params_.weights.data(), params_.bias); }
+  std::vector<float> outputs(const Dataset& set) const override { return linear1_rows(set, params_); }
   float sgd_step(const Dataset& set, const int* rows, int count, float lr) override {
     return Step::take(set, rows, count, lr, params_, workspace_);
   }
@@ -80,6 +81,7 @@ class SimpleNet final : public Model {
   explicit SimpleNet(SimpleNetParams params) : params_(std::move(params)) {}
   ModelKind kind() const override { return ModelKind::simple_net; }
   float forward(const float* x) const override { return simple_net_row(x, params_); }
+  std::vector<float> outputs(const Dataset& set) const override { return simple_net_rows(set, params_); }
   float sgd_step(const Dataset& set, const int* rows, int count, float lr) override {
     return Step::take(set, rows, count, lr, params_, workspace_);
   }

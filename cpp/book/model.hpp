@@ -25,6 +25,9 @@ class Model {
   virtual float forward(const float* x) const = 0;
   // The probability that x is a 3: sigmoid(forward(x)).
   float predict_three(const float* x) const;
+  // forward(set.image(i)) for every image i of `set`, in order, with the same bits, read from the images'
+  // bytes rather than their floats.
+  virtual std::vector<float> outputs(const Dataset& set) const = 0;
 
   // One step of the book's train_epoch on the images set[rows[0..count)]: calc_grad, then
   // p -= lr * grad. Returns the batch's mnist_loss, computed before the step as the book's loop does.

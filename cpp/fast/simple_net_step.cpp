@@ -172,25 +172,51 @@ float fast_sgd_step(const Dataset& set, const int* rows, int count, float lr, Si
   });
 }
 
-float simple_net_row(const float* x, const SimpleNetParams& params) {
+namespace {
+
+// simple_net's output z for an image: its inked pixels ink[0, count) and their values. One function for
+// both callers below, so that the module holds one copy of the forward pass.
+[[gnu::noinline]] float simple_net_ink(const std::uint16_t* ink, const float* values, int count,
+                                       const SimpleNetParams& params) {
   f32x4 b1[kHiddenVectors];
   load_units(params.b1.data(), b1);
   float w2[kPadded] = {};
   std::memcpy(w2, params.w2.data(), kHidden * sizeof(float));
-  // The inked pixels, listed here, without a branch (-0 is blank too: its products are +-0).
-  std::uint16_t ink[kInputs];
-  int ink_count = 0;
-  MNIST_SGD_KEEP_LOOP
-  for (int p = 0; p < kInputs; ++p) {
-    ink[ink_count] = static_cast<std::uint16_t>(p);
-    ink_count += x[p] != 0.0f;
-  }
   f32x4 pre[kHiddenVectors];
   forward_hidden<f32x4, kHidden>(
-      ink, ink_count, [&](int k) { return x[ink[k]]; }, params.w1.data(), b1, pre);
+      ink, count, [&](int k) { return values[k]; }, params.w1.data(), b1, pre);
   float pre_units[kPadded];
   store_units(pre, pre_units);
   return output(pre_units, w2, params.b2);
+}
+
+}  // namespace
+
+float simple_net_row(const float* x, const SimpleNetParams& params) {
+  // The inked pixels and their values, listed here, without a branch (-0 is blank too: its products are +-0).
+  std::uint16_t ink[kInputs];
+  float values[kInputs];
+  int count = 0;
+  MNIST_SGD_KEEP_LOOP
+  for (int p = 0; p < kInputs; ++p) {
+    ink[count] = static_cast<std::uint16_t>(p);
+    values[count] = x[p];
+    count += x[p] != 0.0f;
+  }
+  return simple_net_ink(ink, values, count, params);
+}
+
+std::vector<float> simple_net_rows(const Dataset& set, const SimpleNetParams& params) {
+  std::vector<float> z(static_cast<std::size_t>(set.size()));
+  float values[kInputs];
+  for (int i = 0; i < set.size(); ++i) {
+    const std::uint8_t* bytes = set.ink_bytes(i);
+    const int count = static_cast<int>(set.ink_end(i) - set.ink(i));
+    MNIST_SGD_KEEP_LOOP
+    for (int k = 0; k < count; ++k) values[k] = kPixelValues.of[bytes[k]];
+    z[static_cast<std::size_t>(i)] = simple_net_ink(set.ink(i), values, count, params);
+  }
+  return z;
 }
 
 }  // namespace mnist_sgd

