@@ -3,24 +3,14 @@
 #include <algorithm>
 #include <cstring>
 
-#include "fast/pixels.hpp"
-
 namespace mnist_sgd {
 
-// Eight pixels at a time (fast/pixels.hpp gives the same floats as kPixelValues): with a look-up per pixel,
-// converting every validation image took the linear model's validation to 1.07 ms under Node, 0.47 ms so.
-// (Validation now reads the bytes themselves: Model::outputs.)
+// A look-up per pixel. Validation, which took every image, reads the bytes itself (Model::outputs); the
+// callers left take a few images, or one batch.
 Image Dataset::image(int i) const {
-  static_assert(kImagePixels % 8 == 0, "an image in blocks of 8 pixels");
   Image x;
   const std::uint8_t* row = pixels(i);
-  const ValueParts parts = value_parts();
-  for (int p = 0; p < kImagePixels; p += 8) {
-    f32x4 values[2];
-    pixel_values8(row + p, values, parts);
-    store4(x.data() + p, values[0]);
-    store4(x.data() + p + 4, values[1]);
-  }
+  for (int p = 0; p < kImagePixels; ++p) x[p] = kPixelValues.of[row[p]];
   return x;
 }
 

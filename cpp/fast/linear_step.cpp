@@ -11,7 +11,6 @@
 namespace mnist_sgd {
 namespace {
 
-constexpr int kVectors = kInputs / kLanes;  // 196 per image
 static_assert(kInputs % kLanes == 0, "images split evenly into vectors");
 constexpr int kChunk =
     16;  // images per forward + backward round: 50 KB of floats, still in cache for the backward pass
@@ -160,9 +159,7 @@ float step_in(const Dataset& set, const int* rows, int count, float lr, LinearPa
   float loss_sum = 0.0f;
   // Blank blocks are skipped only where their products are +-0, which leave a sum as it is: with finite
   // weights in the forward pass, and finite dL/dz in the backward one. Otherwise every block is added.
-  f32x4 probe = {};  // 0 * w is 0 for a finite w, NaN for an infinite or NaN one
-  for (int v = 0; v < kVectors; ++v) probe += load4(weights + v * kLanes) * 0.0f;
-  const bool weights_finite = sum_lanes(probe) == 0.0f;
+  const bool weights_finite = all_finite(weights, kInputs);
   // Each slot of the chunk holds zeros outside the blocks its image wrote (`written`), so that a backward
   // pass may add any block of any image. Keeping it so costs zeros only where a slot's last image had ink and
   // its next has none. Before, each pass of eight wrote zeros wherever one image had ink and another none:

@@ -7,9 +7,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
 
-import { serve, timeThePage } from './chromium.mjs';
+import { launchChromium, serve, timeThePage } from './chromium.mjs';
 import { parseTsv } from './report.mjs';
 
 const run = promisify(execFile);
@@ -52,11 +51,7 @@ export async function benchAgainst(settings, sample, sides, browserFolder, log) 
   }]));
   const servers = await Promise.all(sides.map(({ root }) =>
     serve({ '/': path.join(root, 'build/site'), '/ab/': browserFolder })));
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const browser = await launchChromium();
   try {
     for (let round = 0; round < settings.rounds; round++) {
       const order = round % 2 === 0 ? [0, 1] : [1, 0];

@@ -122,17 +122,22 @@ async function drawSeven(page) {
   return latencies;
 }
 
+/** Headless Chromium ($CHROMIUM, else Debian's), with nothing of its own running beside what is measured. */
+export function launchChromium() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
 /**
  * Runs everything that happens in Chromium. `settings`: {init (785 numbers), epochs, runs, warmUp, pageLoads}.
  * `folders`: {site, browser (this benchmark's page), tfjs (node_modules/@tensorflow)}.
  */
 export async function benchChromium(settings, folders) {
   const server = await serve({ '/': folders.site, '/bench/': folders.browser, '/tfjs/': folders.tfjs });
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const browser = await launchChromium();
   try {
     const context = await browser.newContext();
     const training = await trainInWorkers(context, server.origin, settings);

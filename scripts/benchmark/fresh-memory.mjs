@@ -3,14 +3,10 @@
 // loading the MNIST sample writes about 60 MB for the first time.
 //
 //   node scripts/benchmark/fresh-memory.mjs      (after scripts/setup --browser and npm ci)
-import { chromium } from 'playwright-core';
+import { launchChromium } from './chromium.mjs';
 
 const MEGABYTES = 64;
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const browser = await launchChromium();
 const page = await browser.newPage();
 const rounds = await page.evaluate((megabytes) => {
   const writePages = (bytes, value) => {
