@@ -71,6 +71,12 @@ export async function cliPrintedLine(sample, run = BOOK_RUN) {
   return stdout.split('\n')[0].trim();
 }
 
+/** Every step's loss of a run, as `mnist-sgd train --batches` prints it (as for cliPrintedLine): float32 values. */
+export async function cliStepLosses(sample, run) {
+  const { stdout } = await cli(['train', '--data', sample, ...run, '--batches']);
+  return stdout.trim().split('\n').slice(1).map((line) => Math.fround(Number(line.split('\t')[2])));
+}
+
 /** The parameters file `mnist-sgd train --save-params` writes after a run (as for cliPrintedLine). */
 export async function cliSavedParams(sample, run = BOOK_RUN) {
   const dir = mkdtempSync(path.join(tmpdir(), 'params-'));

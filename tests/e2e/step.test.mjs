@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ROOT, launchChromium, openPage, samplePath, screenshotPath, serveSite, tableRows, waitForData } from './helpers.mjs';
+import { ROOT, cliStepLosses, launchChromium, openPage, samplePath, screenshotPath, serveSite, tableRows, waitForData } from './helpers.mjs';
 
 const REFERENCE = path.join(ROOT, 'tests/reference/linear-seed42-lr1-bs256-e20');
 const referenceLosses = readFileSync(path.join(REFERENCE, 'batches.tsv'), 'utf8').trim().split('\n').slice(1).map((line) => Number(line.split('\t')[2]));
@@ -119,6 +119,47 @@ describe('one step of SGD, seen from inside', () => {
     assert.match(await page.locator('#step-update-text').textContent(), /^Nothing moved/);
     // The accuracy after the epoch is the untrained model's (the chart's legend says both).
     assert.equal((await page.locator('#chart-legend').textContent()).match(/([0-9.]+) after 1 epoch/)?.[1], untrained);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  it('at batch size 1 tables the mean loss of each 194 steps, and draws two points a pixel column', async () => {
+    const losses = await cliStepLosses(samplePath(), ['--batch-size', '1', '--epochs', '1']);
+    assert.equal(losses.length, 12396);
+    // The page sums a span's float32 losses in order, as doubles, and shows 6 digits (4 below 0.001).
+    const mean = (from, to) => {
+      const value = losses.slice(from, to).reduce((sum, loss) => sum + loss, 0) / (to - from);
+      return value >= 0.001 ? value.toPrecision(6) : value.toExponential(3);
+    };
+    const cells = (row) => page.locator('#loss-table tbody tr').nth(row).locator('td').allTextContents();
+    const { page, problems } = await openAt('batchSize=1&epochs=1');  // the x axis one epoch wide
+    for (let k = 0; k < 3; k++) {
+      await page.getByRole('button', { name: 'Step batch' }).click();
+      await page.locator('#step-batch-text', { hasText: `batch ${k + 1} of 12396` }).waitFor();
+    }
+    // The first row's span is still filling: its 3 steps.
+    assert.deepEqual(await cells(0), ['1', '1–3', mean(0, 3)]);
+    assert.equal(await page.locator('#loss-table tbody tr').count(), 1);
+    await page.getByRole('button', { name: 'Step epoch' }).click();
+    await tableRows(page).first().waitFor();
+    assert.equal(await page.locator('#loss-table tbody tr').count(), 64);
+    assert.deepEqual(await cells(0), ['1', '1–194', mean(0, 194)]);
+    assert.deepEqual(await cells(63), ['1', '12223–12396', mean(12222, 12396)]);
+    assert.match(await page.locator('#loss-table-caption').textContent(), /the mean of 194 a row \(a row per step would be 12,396 rows an epoch\)/);
+    // The line keeps the lowest and the highest loss of each pixel column, and ends at the last step.
+    const points = (await page.locator('#loss-chart polyline.series').getAttribute('points')).split(' ');
+    const width = Number((await page.locator('#loss-chart').getAttribute('viewBox')).split(' ')[2]);
+    assert.ok(points.length > width / 2 && points.length <= 2 * width + 1, `${points.length} points in ${width} pixels`);
+    // Its highest and lowest points are the epoch's highest and lowest losses, placed by the y axis's ticks.
+    const ticks = await page.locator('#loss-chart text.tick-y').evaluateAll((texts) => texts.map((t) => [Number(t.textContent), Number(t.getAttribute('y')) - 4]));
+    const [[zero, atZero], [tick, atTick]] = [ticks[0], ticks.at(-1)];
+    const yOf = (loss) => atZero + ((loss - zero) / (tick - zero)) * (atTick - atZero);
+    const ys = points.map((point) => Number(point.split(',')[1]));
+    let [lowest, highest] = [Infinity, -Infinity];
+    for (const loss of losses) [lowest, highest] = [Math.min(lowest, loss), Math.max(highest, loss)];
+    assert.ok(Math.abs(Math.max(...ys) - yOf(lowest)) < 0.11 && Math.abs(Math.min(...ys) - yOf(highest)) < 0.11,
+      `the line spans y ${Math.min(...ys)} to ${Math.max(...ys)}, the losses ${yOf(highest)} to ${yOf(lowest)}`);
+    assert.equal(points.at(-1), `${await page.locator('#loss-chart circle.marker').getAttribute('cx')},${await page.locator('#loss-chart circle.marker').getAttribute('cy')}`);
     assert.deepEqual(problems, []);
     await page.close();
   });
