@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
-#include <cstdio>
 #include <cstdint>
+#include <cstdio>
 #include <limits>
 #include <memory>
 #include <numeric>
@@ -156,6 +156,35 @@ TEST_CASE("validate_epoch is the mean of per-batch accuracies rounded to four pl
   CHECK(v.validate_epoch == Approx(std::round(sum / batches * 1e4) / 1e4).margin(1e-6));
   CHECK(v.count == 2038);
   CHECK(v.accuracy == Approx(static_cast<double>(v.correct) / 2038).epsilon(1e-6));
+}
+
+TEST_CASE("validation follows every change of the parameters, though validate_epoch and confusion share it",
+          "[trainer]") {
+  const Dataset& valid = real_sample()->valid;
+  // validate_epoch's exact accuracy and the confusion matrix of a trainer, against forward() of each image.
+  const auto check_against_forward = [&](const Trainer& trainer) {
+    const Validation v = trainer.validate_epoch();
+    const Confusion c = trainer.confusion();
+    int correct = 0;
+    for (int i = 0; i < valid.size(); ++i)
+      correct += (sigmoid(trainer.model().forward(valid.image(i).data())) > 0.5f) == (valid.y[i] == 1.0f);
+    CHECK(v.correct == correct);
+    CHECK(c.threes_as_three + c.sevens_as_seven == correct);
+  };
+  TrainConfig config;
+  Trainer trainer = make_trainer(real_sample(), test_support::reference_params("init_params.txt"), config);
+  check_against_forward(trainer);
+  const int untrained = trainer.validate_epoch().correct;
+  REQUIRE(trainer.train_batch());
+  check_against_forward(trainer);
+  CHECK(trainer.validate_epoch().correct != untrained);  // the step changed what validation sees
+  REQUIRE(trainer.trace_batch());
+  check_against_forward(trainer);
+  REQUIRE(trainer.train_epoch());
+  check_against_forward(trainer);
+  REQUIRE(trainer.set_params(to_flat(test_support::reference_params("init_params.txt"))));
+  check_against_forward(trainer);
+  CHECK(trainer.validate_epoch().correct == untrained);
 }
 
 TEST_CASE("stepping batch by batch equals training whole epochs", "[trainer]") {

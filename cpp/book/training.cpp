@@ -38,6 +38,7 @@ Trainer::Trainer(std::shared_ptr<const MnistSample> sample, std::unique_ptr<Mode
 int Trainer::batches_per_epoch() const { return (sample_->train.size() + config_.batch_size - 1) / config_.batch_size; }
 
 Result<void> Trainer::set_params(const std::vector<float>& flat) {
+  valid_outputs_current_ = false;
   if (auto set = model_->set_flat_params(flat); !set) return Error{set.error()};
   divergence_.clear();
   return {};
@@ -106,6 +107,7 @@ Result<BatchStats> Trainer::step(StepTrace* trace) {
   // With the accuracy as the loss every gradient is zero, and p -= lr * 0 leaves p as it is: no step to take.
   const float loss = config_.loss == LossKind::mnist_loss ? model_->sgd_step(sample_->train, rows, count, config_.lr)
                                                           : accuracy_as_loss(rows, count);
+  valid_outputs_current_ = false;
   if (trace) {
     trace->update = model_->flat_params();
     for (std::size_t i = 0; i < before.size(); ++i) trace->update[i] -= before[i];
@@ -145,7 +147,7 @@ float Trainer::accuracy_as_loss(const int* rows, int count) const {
 // and the exact accuracy beside it (a short last batch weighs as much as a full one in the book's mean).
 Validation Trainer::validate_epoch() const {
   const Dataset& valid = sample_->valid;
-  const std::vector<float> outputs = model_->outputs(valid);
+  const std::vector<float>& outputs = valid_outputs();
   Validation result;
   result.count = valid.size();
   float accuracy_sum = 0.0f;
@@ -169,9 +171,17 @@ Validation Trainer::validate_epoch() const {
   return result;
 }
 
+const std::vector<float>& Trainer::valid_outputs() const {
+  if (!valid_outputs_current_) {
+    valid_outputs_ = model_->outputs(sample_->valid);
+    valid_outputs_current_ = true;
+  }
+  return valid_outputs_;
+}
+
 Confusion Trainer::confusion() const {
   const Dataset& valid = sample_->valid;
-  const std::vector<float> outputs = model_->outputs(valid);
+  const std::vector<float>& outputs = valid_outputs();
   Confusion result;
   for (int i = 0; i < valid.size(); ++i) {
     const bool is_three = valid.y[i] == 1.0f;

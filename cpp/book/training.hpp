@@ -135,6 +135,9 @@ class Trainer {
   void start_epoch();
   Result<BatchStats> step(StepTrace* trace);
   float accuracy_as_loss(const int* rows, int count) const;
+  // The model's output for every validation image. validate_epoch and confusion share them (the page asks
+  // for both after every epoch): computed once, until a step or set_params changes the parameters.
+  const std::vector<float>& valid_outputs() const;
 
   std::shared_ptr<const MnistSample> sample_;
   std::unique_ptr<Model> model_;
@@ -147,6 +150,8 @@ class Trainer {
   int epoch_batches_ = 0;
   std::vector<float> step_losses_;
   std::string divergence_;  // set once the loss or the parameters stop being finite
+  mutable std::vector<float> valid_outputs_;
+  mutable bool valid_outputs_current_ = false;
 };
 
 }  // namespace mnist_sgd
