@@ -17,12 +17,9 @@ std::vector<float> mean_image(const Dataset& set, float label) {
   for (int i = 0; i < set.size(); ++i) {
     if (set.y[i] != label) continue;
     const std::uint8_t* pixels = set.pixels(i);
-    const Dataset::Blocks& inked = set.inked_blocks(i);
-    for (int word = 0; word < 2; ++word)
-      for (std::uint64_t bits = inked[word]; bits != 0; bits &= bits - 1) {
-        const int first = (word * 64 + __builtin_ctzll(bits)) * Dataset::kBlockPixels;
-        for (int j = first; j < first + Dataset::kBlockPixels; ++j) sum[j] += kPixelValues.of[pixels[j]];
-      }
+    Dataset::for_each_block(set.inked_blocks(i), [&](int first) {
+      for (int j = first; j < first + Dataset::kBlockPixels; ++j) sum[j] += kPixelValues.of[pixels[j]];
+    });
     ++count;
   }
   std::vector<float> mean(kImagePixels, 0.0f);

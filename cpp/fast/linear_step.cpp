@@ -38,16 +38,6 @@ constexpr Blocks kAllBlocks = {~std::uint64_t{0}, (std::uint64_t{1} << (kBlocks 
 Blocks operator|(const Blocks& a, const Blocks& b) { return {a[0] | b[0], a[1] | b[1]}; }
 Blocks but_not(const Blocks& a, const Blocks& b) { return {a[0] & ~b[0], a[1] & ~b[1]}; }
 
-// f(j) for the first pixel j of each block in `blocks`, in pixel order. The loop over the two words is kept
-// a loop in WebAssembly: unrolled in each of the loops that walk blocks, it took the module over its budget.
-template <typename F>
-inline void for_each_block(const Blocks& blocks, F f) {
-  MNIST_SGD_KEEP_LOOP
-  for (int word = 0; word < 2; ++word)
-    for (std::uint64_t bits = blocks[word]; bits != 0; bits &= bits - 1)
-      f((word * 64 + __builtin_ctzll(bits)) * Dataset::kBlockPixels);
-}
-
 // The book's floats of the 8 bytes of a block, as vectors V.
 void block_values(const std::uint8_t* bytes, f32x4 (&out)[2], const ValueParts& parts) {
   pixel_values8(bytes, out, parts);
@@ -65,7 +55,7 @@ float to_floats_dot(const std::uint8_t* bytes, float* x, const float* w, const B
   constexpr int kWidth = kLanesOf<V>, kPerBlock = Dataset::kBlockPixels / kWidth;
   V sum[kPerBlock] = {};
   const ValueParts parts = value_parts();
-  for_each_block(blocks, [&](int j) {
+  Dataset::for_each_block(blocks, [&](int j) {
     V values[kPerBlock];
     block_values(bytes + j, values, parts);
     for (int b = 0; b < kPerBlock; ++b) {
@@ -83,7 +73,7 @@ float to_floats_dot(const std::uint8_t* bytes, float* x, const float* w, const B
 
 // Zeros in x's blocks in `blocks`.
 void fill_blank(float* x, const Blocks& blocks) {
-  for_each_block(blocks, [&](int j) {
+  Dataset::for_each_block(blocks, [&](int j) {
     store4(x + j, f32x4{});
     store4(x + j + kLanes, f32x4{});
   });
@@ -100,7 +90,7 @@ void add_images(const float* const* images, const float* dz, const Blocks& block
   const float* x[8];  // copies, so that the compiler keeps them in registers across the gradient stores
   float d[8];
   for (int k = 0; k < 8; ++k) x[k] = images[k], d[k] = dz[k];
-  for_each_block(blocks, [&](int first) {
+  Dataset::for_each_block(blocks, [&](int first) {
     for (int j = first; j < first + Dataset::kBlockPixels; j += kWidth) {
       V g = grad[j / kWidth];
       g +=

@@ -10,6 +10,8 @@
 #include <cstring>
 #include <vector>
 
+#include "common/keep_loop.hpp"
+
 namespace mnist_sgd {
 
 typedef float f32x4 __attribute__((vector_size(16)));
@@ -94,14 +96,6 @@ inline float* cache_aligned(std::vector<float>& buffer, std::size_t floats) {
 
 inline f32x4 load4(const float* p) { return load<f32x4>(p); }
 inline void store4(float* p, f32x4 v) { store(p, v); }
-
-// Before a loop that WebAssembly should keep a loop (clang unrolls and vectorises at -O3): for loops
-// outside the hot paths, or walked a few times, whose copies would take the module over its size budget.
-#if defined(__clang__)
-#define MNIST_SGD_KEEP_LOOP _Pragma("clang loop unroll(disable) vectorize(disable)")
-#else
-#define MNIST_SGD_KEEP_LOOP
-#endif
 
 // The sum of the lanes, in a fixed tree.
 inline float sum_lanes(f32x4 v) { return (v[0] + v[2]) + (v[1] + v[3]); }
