@@ -15,8 +15,8 @@
 #include "data/gzip.hpp"
 #include "data/mnist_sample.hpp"
 #include "data/png.hpp"
-#include "fast/pixels.hpp"
 #include "decoders.hpp"
+#include "fast/pixels.hpp"
 #include "fixtures.hpp"
 #include "support.hpp"
 
@@ -207,6 +207,38 @@ TEST_CASE("a Dataset knows which blocks of 8 pixels of each image hold ink, and 
   for (int i = 0; i < set.size(); ++i) CHECK(set.inked_blocks(i) == blocks_of(i));
   CHECK(set.inked_blocks(0) == before[3]);
   CHECK(set.inked_blocks(2) == before[4]);
+}
+
+TEST_CASE("a Dataset lays out each image's inked blocks one after another, again after reorder and append",
+          "[loader]") {
+  Dataset set = test_support::random_dataset(5, 11, 0.6);
+  // The bytes of image i's inked blocks, from its pixels.
+  const auto blocks_bytes_of = [&](int i) {
+    std::vector<std::uint8_t> bytes;
+    for (int b = 0; b < kImagePixels / 8; ++b)
+      if (std::any_of(set.pixels(i) + 8 * b, set.pixels(i) + 8 * b + 8, [](std::uint8_t x) { return x != 0; }))
+        bytes.insert(bytes.end(), set.pixels(i) + 8 * b, set.pixels(i) + 8 * b + 8);
+    return bytes;
+  };
+  const auto laid_out = [&](int i) {
+    const Dataset::Blocks& inked = set.inked_blocks(i);
+    const int count = __builtin_popcountll(inked[0]) + __builtin_popcountll(inked[1]);
+    return std::vector<std::uint8_t>(set.inked_block_bytes(i), set.inked_block_bytes(i) + 8 * count);
+  };
+  for (int i = 0; i < set.size(); ++i) CHECK(laid_out(i) == blocks_bytes_of(i));
+  CHECK(!laid_out(0).empty());
+  // Each image's blocks start where the one before it ends.
+  for (int i = 1; i < set.size(); ++i)
+    CHECK(set.inked_block_bytes(i) == set.inked_block_bytes(i - 1) + laid_out(i - 1).size());
+  const std::vector<std::uint8_t> fourth = laid_out(3);
+  set.reorder({3, 0, 4, 1, 2});
+  CHECK(laid_out(0) == fourth);
+  std::uint8_t blank_but_two[kImagePixels] = {};
+  blank_but_two[9] = 1;
+  blank_but_two[783] = 255;
+  set.append(1.0f, blank_but_two);
+  for (int i = 0; i < set.size(); ++i) CHECK(laid_out(i) == blocks_bytes_of(i));
+  CHECK(laid_out(5) == std::vector<std::uint8_t>{0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 255});
 }
 
 TEST_CASE("a Dataset lists each image's inked pixels and their bytes, in order, again after reorder and append",

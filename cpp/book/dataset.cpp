@@ -33,6 +33,7 @@ void Dataset::list_ink() const {
   std::size_t total = 0;
   ink_ends_.resize(rows_.size());
   for (std::size_t i = 0; i < rows_.size(); ++i) {
+    MNIST_SGD_KEEP_LOOP
     for (int p = 0; p < kImagePixels; ++p) total += rows_[i][p] != 0;
     ink_ends_[i] = static_cast<std::uint32_t>(total);
   }
@@ -40,9 +41,31 @@ void Dataset::list_ink() const {
   ink_bytes_.reset(new std::uint8_t[total]);
   std::uint16_t* out = ink_.data();
   std::uint8_t* bytes = ink_bytes_.get();
-  for (std::size_t i = 0; i < rows_.size(); ++i)
+  for (std::size_t i = 0; i < rows_.size(); ++i) {
+    MNIST_SGD_KEEP_LOOP
     for (int p = 0; p < kImagePixels; ++p)
       if (rows_[i][p] != 0) *out++ = static_cast<std::uint16_t>(p), *bytes++ = rows_[i][p];
+  }
+}
+
+// Counted first, as list_ink's.
+void Dataset::list_block_bytes() const {
+  std::size_t total = 0;
+  block_bytes_starts_.resize(rows_.size());
+  MNIST_SGD_KEEP_LOOP
+  for (std::size_t i = 0; i < rows_.size(); ++i) {
+    block_bytes_starts_[i] = static_cast<std::uint32_t>(total);
+    const Blocks& inked = inked_blocks_[i];
+    total += static_cast<std::size_t>(__builtin_popcountll(inked[0]) + __builtin_popcountll(inked[1])) * kBlockPixels;
+  }
+  block_bytes_.reset(new std::uint8_t[total]);
+  std::uint8_t* out = block_bytes_.get();
+  MNIST_SGD_KEEP_LOOP
+  for (std::size_t i = 0; i < rows_.size(); ++i)
+    for_each_block(inked_blocks_[i], [&](int first) {
+      std::memcpy(out, rows_[i] + first, kBlockPixels);
+      out += kBlockPixels;
+    });
 }
 
 void Dataset::append(float label, const std::uint8_t* pixels) {
@@ -54,6 +77,7 @@ void Dataset::append(float label, const std::uint8_t* pixels) {
   list_blocks(pixels);
   y.push_back(label);
   ink_ends_.clear();
+  block_bytes_starts_.clear();
 }
 
 void Dataset::reorder(const std::vector<int>& order) {
@@ -81,6 +105,7 @@ void Dataset::reorder(const std::vector<int>& order) {
   }
   y.swap(labels);
   ink_ends_.clear();
+  block_bytes_starts_.clear();
 }
 
 }  // namespace mnist_sgd

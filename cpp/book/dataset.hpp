@@ -75,6 +75,15 @@ class Dataset {
     const std::size_t start = ink_start(i);
     return ink_bytes_.get() + start;
   }
+  // The bytes of row i's inked blocks, one block after another in pixel order: what the linear model reads,
+  // in order, so that the processor fetches them ahead as a stream. Each row read in place, its blank blocks
+  // skipped, left the linear epoch waiting on memory where nothing prefetches (WebAssembly has no prefetch):
+  // in Chromium 2.63 ms, 2.13 from these. 301 bytes a digit on average, 4.3 MB for the sample; laid out for all
+  // rows at the first call (simple_net never makes one).
+  const std::uint8_t* inked_block_bytes(int i) const {
+    if (block_bytes_starts_.size() != rows_.size()) list_block_bytes();
+    return block_bytes_.get() + block_bytes_starts_[static_cast<std::size_t>(i)];
+  }
   int count_label(float label) const;
 
   // A new last image, labelled `label`, with these 784 pixels.
@@ -93,6 +102,9 @@ class Dataset {
   mutable std::unique_ptr<std::uint8_t[]> ink_bytes_;  // and their bytes
   mutable std::vector<std::uint32_t> ink_ends_;        // (n): where each row's list ends in ink_
   void list_ink() const;
+  mutable std::unique_ptr<std::uint8_t[]> block_bytes_;    // every row's inked blocks, row after row
+  mutable std::vector<std::uint32_t> block_bytes_starts_;  // (n): where each row's start in block_bytes_
+  void list_block_bytes() const;
   // Where row i's list starts in ink_ (and row i - 1's ends), listing them all first if need be.
   std::size_t ink_start(int i) const {
     if (ink_ends_.size() != rows_.size()) list_ink();

@@ -15,7 +15,6 @@ static_assert(kInputs % kLanes == 0, "images split evenly into vectors");
 constexpr int kChunk =
     16;  // images per forward + backward round: 50 KB of floats, still in cache for the backward pass
 static_assert(kChunk % 4 == 0, "chunks hold whole groups of four images");
-constexpr int kFetchAhead = 4;  // images
 
 // Two accumulators (even and odd vectors) keep two additions in flight. Not inlined: in the large function
 // the training loop ends up in, V8 keeps this loop's values on the stack; on its own they stay in registers.
@@ -46,10 +45,11 @@ void block_values(const std::uint8_t* bytes, f32x4 (&out)[2], const ValueParts& 
 void block_values(const std::uint8_t* bytes, f32x8 (&out)[1], const ValueParts&) { pixel_values8(bytes, out[0]); }
 #endif
 
-// x = the book's floats of the bytes' blocks in `blocks` (the others are left as they were), and
-// returns dot(x, w) over those blocks: the same additions into the same accumulators as dot's, less the
-// blocks left out (when those are blank and w is finite, their products are +-0, which leave a sum as it is).
-// dot's even and odd vectors are the two halves of one vector of 8.
+// x = the book's floats of an image's blocks in `blocks` (the others are left as they were), and returns
+// dot(x, w) over those blocks: the same additions into the same accumulators as dot's, less the blocks left
+// out (when those are blank and w is finite, their products are +-0, which leave a sum as it is). dot's even
+// and odd vectors are the two halves of one vector of 8. `bytes` holds those blocks one after another: the
+// image's inked_block_bytes for its inked blocks, its pixels for all of them.
 template <typename V>
 float to_floats_dot(const std::uint8_t* bytes, float* x, const float* w, const Blocks& blocks) {
   constexpr int kWidth = kLanesOf<V>, kPerBlock = Dataset::kBlockPixels / kWidth;
@@ -57,7 +57,8 @@ float to_floats_dot(const std::uint8_t* bytes, float* x, const float* w, const B
   const ValueParts parts = value_parts();
   Dataset::for_each_block(blocks, [&](int j) {
     V values[kPerBlock];
-    block_values(bytes + j, values, parts);
+    block_values(bytes, values, parts);
+    bytes += Dataset::kBlockPixels;
     for (int b = 0; b < kPerBlock; ++b) {
       store<V>(x + j + b * kWidth, values[b]);
       sum[b] += values[b] * load<V>(w + j + b * kWidth);
@@ -125,9 +126,9 @@ std::vector<float> linear1_rows(const Dataset& set, const LinearParams& params) 
   std::vector<float> z(static_cast<std::size_t>(set.size()));
   alignas(16) float x[kInputs];
   for (int i = 0; i < set.size(); ++i)
-    z[static_cast<std::size_t>(i)] =
-        to_floats_dot<f32x4>(set.pixels(i), x, weights, weights_finite ? set.inked_blocks(i) : kAllBlocks) +
-        params.bias;
+    z[static_cast<std::size_t>(i)] = to_floats_dot<f32x4>(weights_finite ? set.inked_block_bytes(i) : set.pixels(i), x,
+                                                          weights, weights_finite ? set.inked_blocks(i) : kAllBlocks) +
+                                     params.bias;
   return z;
 }
 
@@ -166,18 +167,14 @@ float step_in(const Dataset& set, const int* rows, int count, float lr, LinearPa
     // that the sigmoids of several images overlap (each is a long chain of dependent operations).
     int i = first;
     for (; i < last; ++i) {
-      // The bytes of an image a few ahead are fetched meanwhile: each image's own blocks are too few for
-      // the processor to see a stream and fetch ahead by itself.
-      if (i + kFetchAhead < count) {
-        const std::uint8_t* ahead = set.pixels(rows[i + kFetchAhead]);
-        for (int line = 0; line < kInputs; line += 64) __builtin_prefetch(ahead + line);
-      }
       Blocks& blocks = written[i - first];
       const Blocks previous = blocks;
       blocks = weights_finite ? set.inked_blocks(rows[i]) : kAllBlocks;
       float* x = chunk + (i - first) * kInputs;
       fill_blank(x, but_not(previous, blocks));
-      dz[i] = to_floats_dot<V>(set.pixels(rows[i]), x, weights, blocks) + params.bias;
+      dz[i] =
+          to_floats_dot<V>(weights_finite ? set.inked_block_bytes(rows[i]) : set.pixels(rows[i]), x, weights, blocks) +
+          params.bias;
     }
     for (i = first; i < last; ++i) {
       const float s = sigmoid(dz[i]);

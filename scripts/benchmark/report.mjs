@@ -3,6 +3,7 @@
 
 const PIXELS = 784;
 const PIXEL_BYTES = 1;  // the engine keeps the images as the archive's bytes
+const BLOCK_PIXELS = 8;
 
 // The issue's targets, each on the ratio of two medians (ids of rows): the first's time over the second's.
 const TARGETS = [
@@ -35,7 +36,10 @@ function stats(values) {
 }
 
 /** What an epoch reads: every training image once, 784 bytes each. */
-export const bytesPerEpoch = (trainCount) => trainCount * PIXELS * PIXEL_BYTES;
+// What the linear epoch reads: the bytes of the training images' inked blocks (8 pixels each), laid out one
+// after another; the whole images' bytes where torch was not there to count the blocks.
+export const bytesPerEpoch = (trainCount, inkedBlocks) =>
+  (Number.isFinite(inkedBlocks) ? inkedBlocks * BLOCK_PIXELS : trainCount * PIXELS) * PIXEL_BYTES;
 
 // ms[run][epoch] -> the epochs after each run's warm-up.
 const measured = (ms, warmup) => ms.flatMap((run) => run.slice(warmup));
@@ -56,12 +60,17 @@ export function summarize({ mode, reference, bandwidth, arithmetic, native, node
 
   // The floor: reading an epoch's bytes at the bandwidth from DRAM (and, for comparison, from a buffer of
   // the same size, which a large last-level cache may hold).
-  const bytes = bytesPerEpoch(sample.trainCount);
+  const inkedBlocks = book?.inkedBlocks;
+  const bytes = bytesPerEpoch(sample.trainCount, inkedBlocks);
   const msAt = ({ gbPerSecond }) => (bytes / (gbPerSecond * 1e9)) * 1e3;
   const floor = {
     trainCount: sample.trainCount,
+    inkedBlocks,
     bytes,
-    flops: 2 * 2 * sample.trainCount * PIXELS,  // forward x @ w and backward x^T @ dz, 2 FLOPs per multiply-add
+    // forward x @ w and backward x^T @ dz, 2 FLOPs per multiply-add: over every pixel at most, over the inked
+    // blocks at least (a backward pass adds the blocks where any of its images has ink)
+    flops: 2 * 2 * sample.trainCount * PIXELS,
+    inkedFlops: Number.isFinite(inkedBlocks) ? 2 * 2 * inkedBlocks * BLOCK_PIXELS : NaN,
     dram: { ...bandwidth.dram, ms: msAt(bandwidth.dram) },
     epochSized: { ...bandwidth.epochSized, ms: msAt(bandwidth.epochSized) },
   };
@@ -173,12 +182,20 @@ function floorText({ floor, rows }) {
   const native = rows.find((row) => row.id === 'native').stats.median;
   const { dram, epochSized } = floor;
   return [
-    `An epoch reads the ${floor.trainCount.toLocaleString('en-US')} × ${PIXELS} training images once, as the archive's bytes: ` +
-      `**${megabytes(floor.bytes)} MB** (as float32 it was four times that). It converts each pixel it uses to the book's float ` +
-      `(x / 255) in cache, and does 2 FLOPs per multiply-add in the forward pass (x @ w) and in the backward pass ` +
-      `(xᵀ @ dL/dz): at most **${(floor.flops / 1e6).toFixed(1)} MFLOP**, fewer where blocks of 8 blank pixels are skipped ` +
-      '(three fifths of an image\'s; a third of them blank in all eight images of a backward pass). About 4 FLOPs per byte read: ' +
-      'the epoch is now bound by arithmetic (the conversion included), not by memory.',
+    (Number.isFinite(floor.inkedBlocks)
+      ? `An epoch reads the bytes of the training images' inked blocks of ${BLOCK_PIXELS} pixels, laid out one after another ` +
+        `so that the processor streams them: ${floor.inkedBlocks.toLocaleString('en-US')} of the ` +
+        `${floor.trainCount.toLocaleString('en-US')} × ${PIXELS / BLOCK_PIXELS} blocks (` +
+        `${(floor.inkedBlocks / floor.trainCount).toFixed(1)} a digit), **${megabytes(floor.bytes)} MB** (the whole images ` +
+        `are ${megabytes(floor.trainCount * PIXELS)} MB as bytes, four times that as float32). `
+      : `An epoch reads at most the ${floor.trainCount.toLocaleString('en-US')} × ${PIXELS} training images' bytes, ` +
+        `**${megabytes(floor.bytes)} MB** (without torch the inked blocks were not counted). `) +
+      'It converts each byte to the book\'s float (x / 255) in cache, and does 2 FLOPs per multiply-add in the forward pass ' +
+      '(x @ w) and in the backward pass (xᵀ @ dL/dz): ' +
+      (Number.isFinite(floor.inkedFlops) ? `**${(floor.inkedFlops / 1e6).toFixed(1)} MFLOP** over the inked blocks, ` : '') +
+      `at most ${(floor.flops / 1e6).toFixed(1)} over every pixel (a backward pass of eight images adds the blocks where ` +
+      'any of them has ink). Several FLOPs per byte read: the epoch is bound by arithmetic (the conversion included), ' +
+      'not by memory.',
     '',
     `One thread of this machine reads memory at **${dram.gbPerSecond} GB/s** from DRAM (\`memory-bandwidth\` printed ` +
       `\`${dram.text}\`), so reading ${megabytes(floor.bytes)} MB takes at least **${format(dram.ms)} ms**: the native ` +
