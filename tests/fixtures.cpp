@@ -177,6 +177,48 @@ Bytes gzip_zeros(std::size_t count, long long declared_size) {
   return out;
 }
 
+Bytes deflate_fixed(const std::vector<DeflatePiece>& pieces) {
+  // RFC 1951, 3.2.5: each length and distance is a code's base plus its extra bits.
+  static constexpr int kLengthBase[29] = {3,  4,  5,  6,  7,  8,  9,  10, 11,  13,  15,  17,  19,  23, 27,
+                                          31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258};
+  static constexpr int kLengthExtra[29] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2,
+                                           2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0};
+  static constexpr int kDistanceBase[30] = {1,    2,    3,    4,    5,    7,    9,    13,    17,    25,
+                                            33,   49,   65,   97,   129,  193,  257,  385,   513,   769,
+                                            1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577};
+  static constexpr int kDistanceExtra[30] = {0, 0, 0, 0, 1, 1, 2, 2,  3,  3,  4,  4,  5,  5,  6,
+                                             6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13};
+  const auto code_of = [](const int* base, int count, int value) {
+    int code = count - 1;
+    while (base[code] > value) --code;
+    return code;
+  };
+  Bytes out;
+  BitWriter w(out);
+  w.bits(1, 1);                                      // BFINAL
+  w.bits(1, 2);                                      // BTYPE 01: fixed Huffman codes
+  const auto literal_or_length = [&w](int symbol) {  // the fixed code of symbol 0..287
+    if (symbol < 144) w.code(0x30 + symbol, 8);
+    else if (symbol < 256) w.code(0x190 + symbol - 144, 9);
+    else if (symbol < 280) w.code(symbol - 256, 7);
+    else w.code(0xc0 + symbol - 280, 8);
+  };
+  for (const DeflatePiece& piece : pieces) {
+    if (piece.length == 0) {
+      literal_or_length(piece.literal);
+      continue;
+    }
+    const int length_code = piece.length == 258 ? 28 : code_of(kLengthBase, 28, piece.length);
+    literal_or_length(257 + length_code);
+    w.bits(static_cast<std::uint32_t>(piece.length - kLengthBase[length_code]), kLengthExtra[length_code]);
+    const int distance_code = code_of(kDistanceBase, 30, piece.distance);
+    w.code(static_cast<std::uint32_t>(distance_code), 5);
+    w.bits(static_cast<std::uint32_t>(piece.distance - kDistanceBase[distance_code]), kDistanceExtra[distance_code]);
+  }
+  literal_or_length(256);  // end of block
+  return out;
+}
+
 Bytes tar(const std::vector<TarFile>& files) {
   constexpr std::size_t kBlock = 512;
   Bytes out;

@@ -31,6 +31,15 @@ Bytes gzip_stored(const Bytes& content);
 // (mod 2^32) when >= 0, to model a trailer that lies.
 Bytes gzip_zeros(std::size_t count, long long declared_size = -1);
 
+// A raw deflate stream of one fixed-Huffman block holding these pieces in order: a literal byte (length 0), or
+// a back-reference of `length` (3 to 258) bytes from `distance` (1 to 32768) bytes back.
+struct DeflatePiece {
+  std::uint8_t literal = 0;
+  int length = 0;
+  int distance = 0;
+};
+Bytes deflate_fixed(const std::vector<DeflatePiece>& pieces);
+
 struct TarFile {
   std::string path;  // a folder when it ends in '/'
   Bytes content;

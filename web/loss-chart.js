@@ -1,7 +1,7 @@
-// The loss chart: every SGD step's loss as one SVG line, the x axis in epochs with a dotted line where each
-// epoch ends, as fastai's recorder.plot_loss draws a run. Redrawn whole when its numbers (or its width)
-// change: one polyline, of a thousand points or so at the book's batch size. Laid out like the accuracy chart
-// (chart.js).
+// The loss chart: every SGD step's loss as one SVG line (thinned to each pixel column's extremes when there are
+// more steps than twice the columns), the x axis in epochs with a dotted line where each epoch ends, as
+// fastai's recorder.plot_loss draws a run. Redrawn whole when its numbers (or its width) change: one polyline,
+// of a thousand points or so at the book's batch size. Laid out like the accuracy chart (chart.js).
 import { element, epochAxis, line, niceStep, observeWidth, text } from './chart.js';
 
 const HEIGHT = 200;
@@ -62,9 +62,9 @@ export class LossChart {
   }
 }
 
-// The steps the line goes through: all of them, or, where more than two fall in one pixel column, the lowest
-// and the highest of each column in step order, and the last step, where the marker is: the band a noisy run
-// draws looks the same. At batch size 1 an epoch is 12,396 steps; 40 of them would be half a million points.
+// The steps the line goes through: all of them while they are at most two per pixel column; past that, each
+// column's lowest and highest step in step order, and the first and the last step (where the marker is): the
+// band a noisy run draws looks the same. At batch size 1 an epoch is 12,396 steps; 40 would be half a million points.
 function steps(losses, column) {
   const count = losses.length;
   if (count <= 2 * (column(count - 1) - column(0) + 1)) return Array.from(losses, (_, k) => k);
@@ -78,6 +78,7 @@ function steps(losses, column) {
     kept.push(...(low === high ? [low] : low < high ? [low, high] : [high, low]));
     k = next;
   }
+  if (kept[0] !== 0) kept.unshift(0);
   if (kept.at(-1) !== count - 1) kept.push(count - 1);
   return kept;
 }

@@ -76,8 +76,6 @@ void Dataset::append(float label, const std::uint8_t* pixels) {
   std::memcpy(rows_.back(), pixels, kImagePixels);
   list_blocks(pixels);
   y.push_back(label);
-  ink_ends_.clear();
-  block_bytes_starts_.clear();
 }
 
 void Dataset::reorder(const std::vector<int>& order) {

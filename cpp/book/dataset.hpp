@@ -103,8 +103,9 @@ class Dataset {
   mutable std::vector<std::uint32_t> ink_ends_;        // (n): where each row's list ends in ink_
   void list_ink() const;
   mutable std::unique_ptr<std::uint8_t[]> block_bytes_;    // every row's inked blocks, row after row
-  mutable std::vector<std::uint32_t> block_bytes_starts_;  // (n): where each row's start in block_bytes_
+  mutable std::vector<std::uint32_t> block_bytes_starts_;  // (n): where each row's blocks start in block_bytes_
   void list_block_bytes() const;
+  // Both are made again when their index does not have a row's size (after append), or was cleared (reorder).
   // Where row i's list starts in ink_ (and row i - 1's ends), listing them all first if need be.
   std::size_t ink_start(int i) const {
     if (ink_ends_.size() != rows_.size()) list_ink();

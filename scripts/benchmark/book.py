@@ -143,8 +143,7 @@ def main():
     threads = torch.get_num_threads()
     print(f'# torch {torch.__version__}, {threads} thread{"s" if threads > 1 else ""}')
     print(f'# BLAS: {blas_library()}')  # simple_net's matrix products run on it
-    print(f'# inked pixels: {int((train_x != 0).sum())}')  # the training images' nonzero pixels, for the floors
-    print(f'# inked blocks: {int((train_x.view(len(train_x), -1, 8) != 0).any(-1).sum())}')  # of 8 pixels
+    print(f'# inked pixels: {int((train_x != 0).sum())}')  # the training images' nonzero pixels, for the floor
     print('run\tepoch\tvalidate_epoch\tms')
     for run in range(1, args.runs + 1):
         if args.turns:

@@ -97,8 +97,7 @@ async function benchBook({ epochs, runs }, sample, model = MODELS.linear) {
   return parseBook(text, runs);
 }
 
-// book.py's output -> {ms: ms[run][epoch], validateEpoch, version, blas, inked (the training images' nonzero pixels),
-// inkedBlocks (their blocks of 8 pixels that hold ink)}.
+// book.py's output -> {ms: ms[run][epoch], validateEpoch, version, blas, inked (the training images' nonzero pixels)}.
 function parseBook(text, runs) {
   const rows = parseTsv(text);
   const ms = Array.from({ length: runs }, (_, r) => rows.filter((row) => Number(row.run) === r + 1).map((row) => Number(row.ms)));
@@ -106,7 +105,6 @@ function parseBook(text, runs) {
     ms, validateEpoch: Number(rows.at(-1).validate_epoch), version: text.match(/^# (torch .*)$/m)?.[1] ?? '',
     blas: text.match(/^# BLAS: (.*)$/m)?.[1] ?? '',
     inked: Number(text.match(/^# inked pixels: (\d+)$/m)?.[1] ?? NaN),
-    inkedBlocks: Number(text.match(/^# inked blocks: (\d+)$/m)?.[1] ?? NaN),
   };
 }
 
@@ -260,7 +258,7 @@ async function main() {
   log('memory bandwidth, from DRAM and over a buffer the size of an epoch\'s data');
   const bandwidth = {
     dram: await memoryBandwidth(),
-    epochSized: await memoryBandwidth(Math.ceil(bytesPerEpoch(chromium.sample.trainCount, book?.inkedBlocks) / 2 ** 20)),
+    epochSized: await memoryBandwidth(Math.ceil(bytesPerEpoch(chromium.sample) / 2 ** 20)),
   };
   log('arithmetic: one thread\'s multiplies and adds per second');
   const arithmetic = await arithmeticPeak();

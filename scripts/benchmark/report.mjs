@@ -35,11 +35,8 @@ function stats(values) {
   return { median: quantile(sorted, 0.5), p25: quantile(sorted, 0.25), p75: quantile(sorted, 0.75), count: sorted.length };
 }
 
-/** What an epoch reads: every training image once, 784 bytes each. */
-// What the linear epoch reads: the bytes of the training images' inked blocks (8 pixels each), laid out one
-// after another; the whole images' bytes where torch was not there to count the blocks.
-export const bytesPerEpoch = (trainCount, inkedBlocks) =>
-  (Number.isFinite(inkedBlocks) ? inkedBlocks * BLOCK_PIXELS : trainCount * PIXELS) * PIXEL_BYTES;
+/** What the linear epoch reads: the bytes of the training images' inked blocks, laid out one after another. */
+export const bytesPerEpoch = ({ inkedBlocks }) => inkedBlocks * BLOCK_PIXELS * PIXEL_BYTES;
 
 // ms[run][epoch] -> the epochs after each run's warm-up.
 const measured = (ms, warmup) => ms.flatMap((run) => run.slice(warmup));
@@ -60,17 +57,16 @@ export function summarize({ mode, reference, bandwidth, arithmetic, native, node
 
   // The floor: reading an epoch's bytes at the bandwidth from DRAM (and, for comparison, from a buffer of
   // the same size, which a large last-level cache may hold).
-  const inkedBlocks = book?.inkedBlocks;
-  const bytes = bytesPerEpoch(sample.trainCount, inkedBlocks);
+  const bytes = bytesPerEpoch(sample);
   const msAt = ({ gbPerSecond }) => (bytes / (gbPerSecond * 1e9)) * 1e3;
   const floor = {
     trainCount: sample.trainCount,
-    inkedBlocks,
+    inkedBlocks: sample.inkedBlocks,
     bytes,
     // forward x @ w and backward x^T @ dz, 2 FLOPs per multiply-add: over every pixel at most, over the inked
     // blocks at least (a backward pass adds the blocks where any of its images has ink)
     flops: 2 * 2 * sample.trainCount * PIXELS,
-    inkedFlops: Number.isFinite(inkedBlocks) ? 2 * 2 * inkedBlocks * BLOCK_PIXELS : NaN,
+    inkedFlops: 2 * 2 * sample.inkedBlocks * BLOCK_PIXELS,
     dram: { ...bandwidth.dram, ms: msAt(bandwidth.dram) },
     epochSized: { ...bandwidth.epochSized, ms: msAt(bandwidth.epochSized) },
   };
@@ -182,20 +178,18 @@ function floorText({ floor, rows }) {
   const native = rows.find((row) => row.id === 'native').stats.median;
   const { dram, epochSized } = floor;
   return [
-    (Number.isFinite(floor.inkedBlocks)
-      ? `An epoch reads the bytes of the training images' inked blocks of ${BLOCK_PIXELS} pixels, laid out one after another ` +
-        `so that the processor streams them: ${floor.inkedBlocks.toLocaleString('en-US')} of the ` +
-        `${floor.trainCount.toLocaleString('en-US')} × ${PIXELS / BLOCK_PIXELS} blocks (` +
-        `${(floor.inkedBlocks / floor.trainCount).toFixed(1)} a digit), **${megabytes(floor.bytes)} MB** (the whole images ` +
-        `are ${megabytes(floor.trainCount * PIXELS)} MB as bytes, four times that as float32). `
-      : `An epoch reads at most the ${floor.trainCount.toLocaleString('en-US')} × ${PIXELS} training images' bytes, ` +
-        `**${megabytes(floor.bytes)} MB** (without torch the inked blocks were not counted). `) +
+    `An epoch reads the bytes of the training images' inked blocks of ${BLOCK_PIXELS} pixels, laid out one after another: ` +
+      `${floor.inkedBlocks.toLocaleString('en-US')} of the ` +
+      `${floor.trainCount.toLocaleString('en-US')} × ${PIXELS / BLOCK_PIXELS} blocks (` +
+      `${(floor.inkedBlocks / floor.trainCount).toFixed(1)} a digit), **${megabytes(floor.bytes)} MB** (the whole images ` +
+      `are ${megabytes(floor.trainCount * PIXELS)} MB as bytes, four times that as float32). ` +
       'It converts each byte to the book\'s float (x / 255) in cache, and does 2 FLOPs per multiply-add in the forward pass ' +
       '(x @ w) and in the backward pass (xᵀ @ dL/dz): ' +
-      (Number.isFinite(floor.inkedFlops) ? `**${(floor.inkedFlops / 1e6).toFixed(1)} MFLOP** over the inked blocks, ` : '') +
+      `**${(floor.inkedFlops / 1e6).toFixed(1)} MFLOP** over the inked blocks, ` +
       `at most ${(floor.flops / 1e6).toFixed(1)} over every pixel (a backward pass of eight images adds the blocks where ` +
-      'any of them has ink). Several FLOPs per byte read: the epoch is bound by arithmetic (the conversion included), ' +
-      'not by memory.',
+      'any of them has ink). Several FLOPs per byte read: natively the epoch is bound by arithmetic (the conversion ' +
+      'included), not by memory bandwidth. The blocks are read in order so that the processor streams them: ' +
+      'WebAssembly cannot prefetch, and read in place, each image\'s blocks made its epoch wait on memory.',
     '',
     `One thread of this machine reads memory at **${dram.gbPerSecond} GB/s** from DRAM (\`memory-bandwidth\` printed ` +
       `\`${dram.text}\`), so reading ${megabytes(floor.bytes)} MB takes at least **${format(dram.ms)} ms**: the native ` +

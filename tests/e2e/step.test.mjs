@@ -2,7 +2,8 @@
 // initial parameters (imported as a parameters file): Step batch shows batch 1's loss and class count, posts
 // mnist-sgd:batch, and its gradient, read through the page's state (get-metrics), is PyTorch's. Then on its
 // own: the book's settings' first loss, the loss chart's 49 points per epoch and its table, the screenshot of
-// the card, loss=accuracy (whose gradient is zero and which changes nothing) and simple_net's unit chooser.
+// the card, loss=accuracy (whose gradient is zero and which changes nothing), batch size 1 (the table's means
+// of spans of steps, the chart's thinned line) and simple_net's unit chooser.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';

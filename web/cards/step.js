@@ -1,7 +1,8 @@
 // The "One step of SGD" card: the last traced step (Step batch, or now and then while Play runs) stage by
 // stage, each under the name of the book's code that does it: the batch and some of its images with their
 // predictions, the loss beside mnist_loss, the gradient as a 28x28 map (one hidden unit's, for simple_net),
-// and the update; then the loss of every step of the run, as a chart and as a table.
+// and the update; then the loss of every step of the run, as a chart and as a table (at small batch sizes,
+// the mean of each span of steps).
 import { largestMagnitude, paintDigit, paintDiverging } from '../heatmap.js';
 import { LossChart } from '../loss-chart.js';
 import { MODELS, PIXELS } from '../models.js';

@@ -14,6 +14,13 @@ function tensorsOf(sample, split, count) {
   return { x, y };
 }
 
+// The images' blocks of 8 pixels that hold ink: what the engine's linear epoch reads (see the floor).
+function inkedBlocks({ x }) {
+  let count = 0;
+  for (let block = 0; block < x.length; block += 8) count += x.subarray(block, block + 8).some((value) => value !== 0);
+  return count;
+}
+
 // Starts a worker, posts it its job and resolves with its one reply ({result} or {error}).
 function runWorker(url, type, job) {
   return new Promise((resolve, reject) => {
@@ -32,7 +39,7 @@ function runWorker(url, type, job) {
 }
 
 /**
- * {init: 785 numbers, epochs, runs, warmUp: {epochs, ms}} -> {sample: {trainCount, validCount}, engines:
+ * {init: 785 numbers, epochs, runs, warmUp: {epochs, ms}} -> {sample: {trainCount, validCount, inkedBlocks}, engines:
  * {id: result}}, where a result holds ms[run][epoch] (the training of each epoch, validation excluded) and
  * the last run's validateEpoch. Each engine first trains untimed for warmUp.epochs and warmUp.ms at least.
  */
@@ -51,5 +58,5 @@ window.runBenchmarks = async ({ init, epochs, runs, warmUp }) => {
   engines['wasm-scalar'] = await runWorker('engine-worker.js', 'module', { ...job, archive, wasmFile: 'mnist_sgd_scalar.wasm' });
   engines['tfjs-wasm'] = await runWorker('tfjs-worker.js', 'classic', { ...job, backend: 'wasm', train, valid });
   engines['tfjs-cpu'] = await runWorker('tfjs-worker.js', 'classic', { ...job, backend: 'cpu', train, valid });
-  return { sample: { trainCount, validCount }, engines };
+  return { sample: { trainCount, validCount, inkedBlocks: inkedBlocks(train) }, engines };
 };
