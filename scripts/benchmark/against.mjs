@@ -39,7 +39,8 @@ async function inWorker(browser, origin, job) {
 
 /**
  * settings: {rounds, pageLoads (first visits of each side's page per round), epochs, simpleNetEpochs, warmup
- * (epochs dropped from each CLI run), warmUpMs, init,
+ * (epochs dropped from each CLI run; in the worker, the least trained untimed), warmUpMs (the worker's untimed
+ * training, at least), init,
  * simpleNetInit (arrays), files: {init, simpleNetInit} (paths)}; sides: [{id, label, root}] (a root holds
  * build/native/mnist-sgd and build/site). Resolves to {sides: {id: {label, native: {...}, chromium: {...}}}}.
  */
@@ -71,7 +72,7 @@ export async function benchAgainst(settings, sample, sides, browserFolder, log) 
 
         const worker = await inWorker(browser, servers[s].origin, {
           init: settings.init, simpleNetInit: settings.simpleNetInit, epochs: settings.epochs,
-          simpleNetEpochs: settings.simpleNetEpochs, warmUpMs: settings.warmUpMs,
+          simpleNetEpochs: settings.simpleNetEpochs, warmUp: { epochs: settings.warmup, ms: settings.warmUpMs },
         });
         out.chromium.linear.push(...worker.linear.ms);
         out.chromium.simpleNet.push(...worker.simpleNet.ms);

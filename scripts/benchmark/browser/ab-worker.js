@@ -2,7 +2,7 @@
 // beside: that site's engine.js and module, as its page runs them. Trains the linear model and simple_net
 // from the reference runs' parameters, every epoch timed, and reports the WebAssembly memory of the two
 // instances the page keeps: the worker's, after the sample is loaded, and the drawing predictor's.
-async function run({ init, simpleNetInit, epochs, simpleNetEpochs, warmUpMs }) {
+async function run({ init, simpleNetInit, epochs, simpleNetEpochs, warmUp }) {
   const { loadEngine } = await import('/engine.js');
   const archive = new Uint8Array(await (await fetch('/mnist_sample.tgz')).arrayBuffer());
   const engine = await loadEngine();
@@ -19,8 +19,9 @@ async function run({ init, simpleNetInit, epochs, simpleNetEpochs, warmUpMs }) {
   const timeEpochs = (options, params, count) => {
     const trainer = engine.createTrainer(sample, options);
     trainer.setParams(params);
-    // Untimed first, until V8 has surely optimised the hot code in the background.
-    for (const start = performance.now(); performance.now() - start < warmUpMs;) trainer.trainEpoch();
+    // Untimed first, until V8 has surely optimised the hot code in the background: as engine-worker.js does.
+    const start = performance.now();
+    for (let epoch = 0; epoch < warmUp.epochs || performance.now() - start < warmUp.ms; epoch++) trainer.trainEpoch();
     trainer.setParams(params);
     const ms = [];
     for (let epoch = 0; epoch < count; epoch++) {
