@@ -23,12 +23,25 @@ describe('the page keeps working whatever is clicked, and when', () => {
   const button = (name) => page.getByRole('button', { name, exact: true });
 
   it('takes Play, Step epoch and Reset pressed while the data is still loading, then works', async () => {
+    // The archive is held back until the buttons have been pressed: on a quiet machine the data could
+    // otherwise be in first, and Play would really start.
+    let release;
+    const pressed = new Promise((resolve) => { release = resolve; });
+    let held = 0;
+    await page.route('**/mnist_sample.tgz', async (route) => {
+      held++;
+      await pressed;
+      await route.continue();
+    });
     await page.goto(`${server.url}?epochs=1000`);
     // The buttons are disabled until the data is in; press them anyway, as an impatient script would.
     for (const id of ['play', 'step-epoch', 'reset', 'play', 'step-batch']) {
       await page.evaluate((buttonId) => document.getElementById(buttonId).click(), id);
     }
+    release();
     await waitForData(page);
+    await page.unroute('**/mnist_sample.tgz');
+    assert.equal(held, 1, 'the archive was held back');
     await button('Step epoch').click();
     await tableRows(page).first().waitFor();
     assert.equal(await tableRows(page).count(), 1);
