@@ -151,26 +151,16 @@ Bytes gzip_stored(const Bytes& content) {
 }
 
 Bytes gzip_zeros(std::size_t count, long long declared_size) {
+  // A literal zero, then copies of 258 bytes from 1 byte back, then the zeros left as literals.
+  std::vector<DeflatePiece> pieces;
+  std::size_t written = 0;
+  if (count > 0) pieces.push_back({0, 0, 0}), ++written;
+  for (; count - written >= 258; written += 258) pieces.push_back({0, 258, 1});
+  for (; written < count; ++written) pieces.push_back({0, 0, 0});
   Bytes out;
   put_gzip_header(out);
-  {
-    BitWriter w(out);
-    w.bits(1, 1);  // BFINAL
-    w.bits(1, 2);  // BTYPE 01: fixed Huffman codes
-    std::size_t written = 0;
-    auto literal_zero = [&] {
-      w.code(0x30, 8);  // literals 0..143 are 8-bit codes 0x30 + value
-      ++written;
-    };
-    if (count > 0) literal_zero();
-    while (count - written >= 258) {
-      w.code(0xc5, 8);  // length code 285 (258 bytes, no extra bits): 0xc0 + (285 - 280)
-      w.code(0, 5);     // distance code 0: distance 1, no extra bits
-      written += 258;
-    }
-    while (written < count) literal_zero();
-    w.code(0, 7);  // end of block (256)
-  }
+  const Bytes deflated = deflate_fixed(pieces);
+  out.insert(out.end(), deflated.begin(), deflated.end());
   put_le32(out, crc32_of_zeros(count));
   put_le32(out, static_cast<std::uint32_t>(declared_size >= 0 ? static_cast<unsigned long long>(declared_size)
                                                               : static_cast<unsigned long long>(count)));

@@ -120,6 +120,14 @@ void check_same_sample(const Result<MnistSample>& loaded, const MnistSample& exp
   CHECK(x_of(loaded->valid) == x_of(expected.valid));
 }
 
+// Appends to `set` an image blank but for two pixels: `first` (byte 1) and the last (byte 255).
+void append_blank_but_two(Dataset& set, int first) {
+  std::uint8_t pixels[kImagePixels] = {};
+  pixels[first] = 1;
+  pixels[kImagePixels - 1] = 255;
+  set.append(1.0f, pixels);
+}
+
 }  // namespace
 
 // ---- The real archive ----
@@ -235,10 +243,7 @@ TEST_CASE("a Dataset lays out each image's inked blocks one after another, again
   const std::vector<std::uint8_t> fourth = laid_out(3);
   set.reorder({3, 0, 4, 1, 2});
   CHECK(laid_out(0) == fourth);
-  std::uint8_t blank_but_two[kImagePixels] = {};
-  blank_but_two[9] = 1;
-  blank_but_two[783] = 255;
-  set.append(1.0f, blank_but_two);
+  append_blank_but_two(set, 9);
   for (int i = 0; i < set.size(); ++i) CHECK(laid_out(i) == blocks_bytes_of(i));
   CHECK(laid_out(5) == std::vector<std::uint8_t>{0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 255});
 }
@@ -265,10 +270,7 @@ TEST_CASE("a Dataset lists each image's inked pixels and their bytes, in order, 
   const std::vector<std::uint16_t> third = listed(3);
   set.reorder({3, 0, 4, 1, 2});
   CHECK(listed(0) == third);
-  std::uint8_t blank_but_two[kImagePixels] = {};
-  blank_but_two[0] = 1;
-  blank_but_two[783] = 255;
-  set.append(1.0f, blank_but_two);
+  append_blank_but_two(set, 0);
   for (int i = 0; i < set.size(); ++i) CHECK(listed(i) == ink_of(i));
   for (int i = 0; i < set.size(); ++i) CHECK(bytes_match(i));
   CHECK(listed(5) == std::vector<std::uint16_t>{0, 783});

@@ -38,7 +38,7 @@ Trainer::Trainer(std::shared_ptr<const MnistSample> sample, std::unique_ptr<Mode
 int Trainer::batches_per_epoch() const { return (sample_->train.size() + config_.batch_size - 1) / config_.batch_size; }
 
 Result<void> Trainer::set_params(const std::vector<float>& flat) {
-  valid_outputs_current_ = false;
+  valid_outputs_.clear();
   if (auto set = model_->set_flat_params(flat); !set) return Error{set.error()};
   divergence_.clear();
   return {};
@@ -107,7 +107,7 @@ Result<BatchStats> Trainer::step(StepTrace* trace) {
   // With the accuracy as the loss every gradient is zero, and p -= lr * 0 leaves p as it is: no step to take.
   const float loss = config_.loss == LossKind::mnist_loss ? model_->sgd_step(sample_->train, rows, count, config_.lr)
                                                           : accuracy_as_loss(rows, count);
-  valid_outputs_current_ = false;
+  valid_outputs_.clear();
   if (trace) {
     trace->update = model_->flat_params();
     for (std::size_t i = 0; i < before.size(); ++i) trace->update[i] -= before[i];
@@ -172,10 +172,7 @@ Validation Trainer::validate_epoch() const {
 }
 
 const std::vector<float>& Trainer::valid_outputs() const {
-  if (!valid_outputs_current_) {
-    valid_outputs_ = model_->outputs(sample_->valid);
-    valid_outputs_current_ = true;
-  }
+  if (valid_outputs_.empty()) valid_outputs_ = model_->outputs(sample_->valid);
   return valid_outputs_;
 }
 

@@ -149,9 +149,8 @@ class Trainer {
   float epoch_loss_sum_ = 0.0f;
   int epoch_batches_ = 0;
   std::vector<float> step_losses_;
-  std::string divergence_;  // set once the loss or the parameters stop being finite
-  mutable std::vector<float> valid_outputs_;
-  mutable bool valid_outputs_current_ = false;
+  std::string divergence_;                    // set once the loss or the parameters stop being finite
+  mutable std::vector<float> valid_outputs_;  // empty until asked for, and again after a change of parameters
 };
 
 }  // namespace mnist_sgd

@@ -210,11 +210,12 @@ std::vector<float> simple_net_rows(const Dataset& set, const SimpleNetParams& pa
   std::vector<float> z(static_cast<std::size_t>(set.size()));
   float values[kInputs];
   for (int i = 0; i < set.size(); ++i) {
+    const std::uint16_t* ink = set.ink(i);
     const std::uint8_t* bytes = set.ink_bytes(i);
-    const int count = static_cast<int>(set.ink_end(i) - set.ink(i));
+    const int count = static_cast<int>(set.ink_end(i) - ink);
     MNIST_SGD_KEEP_LOOP
     for (int k = 0; k < count; ++k) values[k] = kPixelValues.of[bytes[k]];
-    z[static_cast<std::size_t>(i)] = simple_net_ink(set.ink(i), values, count, params);
+    z[static_cast<std::size_t>(i)] = simple_net_ink(ink, values, count, params);
   }
   return z;
 }

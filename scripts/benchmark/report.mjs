@@ -414,6 +414,6 @@ export function againstReport({ settings, sides: { before, after } }) {
   const how = `${settings.rounds} rounds, each side's turn in alternating order; native: ${settings.epochs} linear and ` +
     `${settings.simpleNetEpochs} simple_net epochs per run, the first ${settings.warmup} left out, peak memory by /usr/bin/time ` +
     '(the larger of the two runs); Chromium: the same epochs after an untimed warm-up, in a Web Worker of each build\'s own site; ' +
-    `${settings.pageLoads ?? 1} first visit${(settings.pageLoads ?? 1) > 1 ? 's' : ''} of each site's page per round. Medians over all rounds; memory in MiB.`;
+    `${settings.pageLoads} first visit${settings.pageLoads > 1 ? 's' : ''} of each site's page per round. Medians over all rounds; memory in MiB.`;
   return { table, targets, how };
 }

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { chromium } from 'playwright-core';
+import { launchChromium as launchHeadlessChromium } from '../../scripts/benchmark/chromium.mjs';
 import { startServer } from '../../scripts/serve.mjs';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -96,13 +96,9 @@ function cli(args) {
   return existsSync(native) ? run(native, args) : run(process.execPath, ['--no-experimental-fetch', wasm, ...args]);
 }
 
-/** Debian's Chromium, headless, kept off the network (plain launch() gives it a fresh profile). */
+/** Headless Chromium, as the benchmark launches it (kept off the network), with a context of its own. */
 export async function launchChromium() {
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const browser = await launchHeadlessChromium();
   const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
   return { context, close: () => browser.close() };
 }

@@ -19,7 +19,7 @@ export class StepCard {
     'step-grad', 'step-before', 'step-change', 'step-after', 'step-grad-text', 'step-update-text', 'loss-chart', 'loss-table', 'loss-table-caption']);
   #chart = new LossChart(this.#el['loss-chart']);
   #painted = null;  // [step, unit] of the maps shown
-  #tabled = { run: null, losses: null, span: 1, steps: 0, complete: 0 };  // what the table shows: its rows, of which `complete` have all their steps
+  #tabled = { run: null, losses: null, span: 1 };  // what the table shows
 
   /**
    * From the page state: run (its step, losses and settings), stepUnit, the epochs Play aims at, and the
@@ -107,38 +107,32 @@ export class StepCard {
     if (losses === this.#tabled.losses) return;
     const span = Math.ceil(batchesPerEpoch / ROWS_PER_EPOCH);
     const rowsPerEpoch = Math.ceil(batchesPerEpoch / span);
+    // The rows whose steps have all come, of n steps; a last row may still be filling.
+    const whole = (n) => Math.floor(n / batchesPerEpoch) * rowsPerEpoch + Math.floor((n % batchesPerEpoch) / span);
     const body = this.#el['loss-table'].tBodies[0];
-    const same = run === this.#tabled.run && span === this.#tabled.span && losses.length >= this.#tabled.steps;
-    if (!same) {
+    if (run !== this.#tabled.run || span !== this.#tabled.span || losses.length < this.#tabled.losses.length) {
       body.replaceChildren();
-      this.#tabled.complete = 0;
       setText(this.#el['loss-table-caption'], span === 1 ? 'The loss of every SGD step of this run'
         : `The loss of this run's SGD steps, the mean of ${span} a row (a row per step would be ` +
           `${batchesPerEpoch.toLocaleString('en-US')} rows an epoch)`);
     }
-    // Rows whose span was still filling are drawn again.
-    while (body.rows.length > this.#tabled.complete) body.deleteRow(-1);
-    const rowOf = (k) => Math.floor(k / batchesPerEpoch) * rowsPerEpoch + Math.floor((k % batchesPerEpoch) / span);
-    const rowCount = losses.length === 0 ? 0 : rowOf(losses.length - 1) + 1;
+    while (body.rows.length > whole(this.#tabled.losses?.length ?? 0)) body.deleteRow(-1);  // drawn again
+    const rowCount = whole(losses.length) + ((losses.length % batchesPerEpoch) % span ? 1 : 0);
     const rows = [];
-    let complete = body.rows.length;
     for (let r = body.rows.length; r < rowCount; r++) {
       const epoch = Math.floor(r / rowsPerEpoch);
-      const first = (r % rowsPerEpoch) * span;  // batches first to last (0-based) of this epoch
-      const last = Math.min(first + span, batchesPerEpoch) - 1;
+      const first = (r % rowsPerEpoch) * span;  // the row's first batch (0-based) in its epoch
       const start = epoch * batchesPerEpoch + first;
-      const end = Math.min(epoch * batchesPerEpoch + last + 1, losses.length);
+      const end = Math.min(start + Math.min(span, batchesPerEpoch - first), losses.length);
       let sum = 0;
       for (let k = start; k < end; k++) sum += losses[k];
-      const shownLast = first + (end - start) - 1;
       const row = document.createElement('tr');
-      for (const value of [epoch + 1, shownLast === first ? first + 1 : `${first + 1}–${shownLast + 1}`, format(sum / (end - start))]) {
+      for (const value of [epoch + 1, end - start === 1 ? first + 1 : `${first + 1}–${first + end - start}`, format(sum / (end - start))]) {
         row.insertCell().textContent = String(value);
       }
       rows.push(row);
-      if (shownLast === last && complete === r) complete = r + 1;
     }
     body.append(...rows);
-    this.#tabled = { run, losses, span, steps: losses.length, complete };
+    this.#tabled = { run, losses, span };
   }
 }
